@@ -1,0 +1,147 @@
+"""List suspicious content and annotations of the raw TSV corpus, so a user
+can see them before trusting the scores: line-break fragments (and those
+labelled as terms), strings labelled both as a term and not, entity strings
+seen once, PDF private-use glyphs and ligatures.
+
+The converter keeps every annotation as it is (see README, "Data quality"):
+this report only shows what is there.
+"""
+import json
+import unicodedata
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Dict, List, Sequence, Tuple
+
+import typer
+from wasabi import msg
+
+from convert import CorpusError, Repairs, bio_to_spans, read_tsv
+
+LIGATURE_CHARS = "ﬀﬁﬂﬃﬄﬅﬆ"
+
+
+def context(tokens: Sequence[str], i: int, width: int = 6) -> str:
+    return " ".join(tokens[max(0, i - width) : i]) + " [" + tokens[i] + "] " + " ".join(tokens[i + 1 : i + 1 + width])
+
+
+def analyse(rows: Sequence[Tuple[str, str]], max_examples: int = 10) -> Dict:
+    tokens = [token for token, _ in rows]
+    labels = [label for _, label in rows]
+    spans = bio_to_spans(labels, Repairs())
+    entity_strings = Counter(" ".join(tokens[s:e]) for s, e in spans)
+    in_entity = [False] * len(tokens)
+    for s, e in spans:
+        for i in range(s, e):
+            in_entity[i] = True
+
+    # Line-break fragments: "distribu- tion" -> the token after a word ending in "-"
+    fragment_after = [i + 1 for i, t in enumerate(tokens[:-1]) if len(t) > 1 and t.endswith("-") and t[-2].isalpha()]
+    labelled_fragments = [i for i in fragment_after if in_entity[i]]
+
+    # Single-token entity strings also seen outside any entity
+    outside = Counter(t for t, inside in zip(tokens, in_entity) if not inside)
+    both_ways = {
+        text: {"as_term": count, "not_term": outside[text]}
+        for text, count in entity_strings.most_common()
+        if " " not in text and outside[text]
+    }
+
+    private_use = Counter(t for t in tokens if any(0xE000 <= ord(c) <= 0xF8FF for c in t))
+    ligatures = Counter(t for t in tokens if any(c in LIGATURE_CHARS for c in t))
+    other_nfkc = Counter(
+        t for t in tokens
+        if unicodedata.normalize("NFKC", t) != t and t not in private_use and t not in ligatures
+    )
+    orphan_i = sum(1 for i, label in enumerate(labels) if label == "I" and (i == 0 or labels[i - 1] == "O"))
+
+    examples = defaultdict(list)
+    for i in labelled_fragments[:max_examples]:
+        examples["labelled_fragments"].append(context(tokens, i))
+    for text in [t for t, c in entity_strings.items() if c == 1][:max_examples]:
+        i = tokens.index(text.split()[0])
+        examples["single_entities"].append(context(tokens, i))
+    return {
+        "tokens": len(tokens),
+        "entities": len(spans),
+        "distinct_entity_strings": len(entity_strings),
+        "entity_strings": dict(entity_strings.most_common()),
+        "line_break_fragments": len(fragment_after),
+        "line_break_fragments_labelled_as_term": len(labelled_fragments),
+        "labelled_fragment_strings": dict(Counter(tokens[i] for i in labelled_fragments).most_common()),
+        "labelled_both_ways": both_ways,
+        "entity_strings_seen_once": sorted(t for t, c in entity_strings.items() if c == 1),
+        "private_use_tokens": sum(private_use.values()),
+        "private_use_distinct_glyphs": len({c for t in private_use for c in t if 0xE000 <= ord(c) <= 0xF8FF}),
+        "ligature_tokens": sum(ligatures.values()),
+        "ligature_tokens_in_entities": sum(1 for t, inside in zip(tokens, in_entity) if inside and any(c in LIGATURE_CHARS for c in t)),
+        "top_ligature_tokens": dict(ligatures.most_common(max_examples)),
+        "other_nfkc_tokens": sum(other_nfkc.values()),
+        "top_other_nfkc_tokens": dict(other_nfkc.most_common(max_examples)),
+        "orphan_i": orphan_i,
+        "examples": dict(examples),
+    }
+
+
+def to_markdown(report: Dict, source: Path) -> str:
+    both = "\n".join(
+        f"| `{text}` | {c['as_term']} | {c['not_term']} |" for text, c in report["labelled_both_ways"].items()
+    )
+    fragments = ", ".join(f"`{t}` ({c})" for t, c in report["labelled_fragment_strings"].items())
+    lines = [
+        f"# Data quality of `{source}`",
+        "",
+        f"{report['tokens']:,} tokens, {report['entities']:,} entities, "
+        f"{report['distinct_entity_strings']} distinct entity strings.",
+        "",
+        "| finding | count | what the converter does |",
+        "| --- | ---: | --- |",
+        f"| line-break fragments (token after `word-`, as in `distribu- tion`) | {report['line_break_fragments']:,} | kept as two tokens: the annotation is on the fragment |",
+        f"| ... of which labelled as a term | {report['line_break_fragments_labelled_as_term']} | kept (faithful to the annotations): {fragments or 'none'} |",
+        f"| strings labelled both as a term and not | {len(report['labelled_both_ways'])} | kept; see the table below |",
+        f"| entity strings seen once | {len(report['entity_strings_seen_once'])} | kept: {', '.join(f'`{t}`' for t in report['entity_strings_seen_once'])} |",
+        f"| tokens with PDF private-use glyphs (U+E000-U+F8FF) | {report['private_use_tokens']:,} ({report['private_use_distinct_glyphs']} glyphs) | replaced by `■` (`--normalize`, the default), so a transformer's tokenizer keeps a word piece for them |",
+        f"| tokens with ligatures (`ﬁ`, `ﬀ`, ...) | {report['ligature_tokens']:,} ({report['ligature_tokens_in_entities']} in entities) | NFKC (`ﬁ` -> `fi`) with `--normalize`; `--keep-raw` keeps them |",
+        f"| other tokens that NFKC changes (`µ`, ...) | {report['other_nfkc_tokens']:,} | NFKC with `--normalize` |",
+        f"| `I` without an open entity | {report['orphan_i']} | starts a new entity, counted in the conversion report |",
+        "",
+        "## Strings labelled both ways",
+        "",
+        "| string | as term | not as term |",
+        "| --- | ---: | ---: |",
+        both or "| (none) | | |",
+        "",
+        "## Examples",
+        "",
+    ]
+    for kind, contexts in report["examples"].items():
+        lines.append(f"**{kind.replace('_', ' ')}**")
+        lines.append("")
+        lines.extend(f"- `{c}`" for c in contexts)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(
+    input_path: Path = typer.Argument(..., help="TSV file: token<TAB>B|I|O per line", dir_okay=False),
+    output_path: Path = typer.Argument(..., help="Markdown report; the JSON goes beside it", dir_okay=False),
+):
+    """Write a data-quality report (Markdown + JSON) of the raw corpus."""
+    try:
+        rows = read_tsv(input_path)
+    except CorpusError as err:
+        typer.echo(f"✘ {err}", err=True)  # one unwrapped line: file:line: problem
+        raise typer.Exit(1)
+    report = analyse(rows)
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    output_path.write_text(to_markdown(report, input_path), encoding="utf8")
+    output_path.with_suffix(".json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf8")
+    msg.good(f"Saved {output_path} and {output_path.with_suffix('.json')}")
+    msg.text(
+        f"{report['line_break_fragments_labelled_as_term']} line-break fragments labelled as terms, "
+        f"{len(report['labelled_both_ways'])} strings labelled both ways, "
+        f"{report['private_use_tokens']} private-use tokens, {report['ligature_tokens']} ligature tokens"
+    )
+
+
+if __name__ == "__main__":
+    typer.run(main)

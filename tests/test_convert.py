@@ -1,0 +1,176 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from spacy.tokens import DocBin
+from spacy.vocab import Vocab
+
+from conftest import CORPUS, ROOT, run, write_tsv
+from convert import (
+    PRIVATE_USE_PLACEHOLDER,
+    Repairs,
+    assign_splits,
+    bio_to_spans,
+    convert,
+    group_documents,
+    normalize_token,
+    segment,
+    spaces_for,
+)
+
+SCRIPT = ROOT / "scripts" / "convert.py"
+FIXTURE = [
+    ("we", "O"), ("fit", "O"), ("the", "O"), ("model", "B"), (".", "O"),
+    ("k-means", "B"), ("is", "O"), ("a", "O"), ("ﬁne", "O"), ("algorithm", "O"), ("!", "O"),
+    ("the", "O"), ("0-1", "B"), ("loss", "I"), ("(", "O"), ("\ue03e", "O"), (")", "O"), ("?", "O"),
+    ("gradient", "O"), ("descent", "B"), ("works", "O"), (".", "O"),
+]
+
+
+def load(path):
+    return list(DocBin().from_disk(path).get_docs(Vocab()))
+
+
+def test_sentences_end_at_final_punctuation_and_never_before_an_inside_token():
+    tokens = ["a", ".", "b", "c", "?", "d"]
+    assert segment(tokens, ["O"] * 6, max_sent_tokens=100) == [(0, 2), (2, 5), (5, 6)]
+    # "." followed by "I" is not a boundary: the entity goes on
+    assert segment(["x", ".", "y"], ["B", "I", "I"], 100) == [(0, 3)]
+    # long runs are cut at max_sent_tokens, later only to finish an entity
+    assert segment(list("abcde"), ["O"] * 5, 2) == [(0, 2), (2, 4), (4, 5)]
+    assert segment(list("abcde"), ["O", "B", "I", "O", "O"], 2) == [(0, 3), (3, 5)]
+
+
+def test_documents_hold_whole_sentences_up_to_the_size_limit():
+    sentences = [(0, 3), (3, 6), (6, 8), (8, 20)]
+    assert group_documents(sentences, max_doc_tokens=6) == [[(0, 3), (3, 6)], [(6, 8)], [(8, 20)]]
+
+
+def test_splits_are_contiguous_blocks_in_80_10_10():
+    splits = assign_splits(200, block_docs=10)
+    assert splits[:80] == ["train"] * 80
+    assert splits[80:90] == ["dev"] * 10
+    assert splits[90:100] == ["test"] * 10
+    assert splits[100:180] == ["train"] * 80
+    assert [splits.count(s) for s in ("train", "dev", "test")] == [160, 20, 20]
+
+
+def test_bio_becomes_spans_and_orphan_inside_starts_a_counted_entity():
+    repairs = Repairs()
+    assert bio_to_spans(["B", "I", "O", "I", "I", "B", "B"], repairs) == [(0, 2), (3, 5), (5, 6), (6, 7)]
+    assert repairs.orphan_i == 1
+
+
+def test_detokenized_text_has_no_space_before_closing_punctuation():
+    words = ["the", "model", "(", "k-means", ")", ",", "works", "."]
+    spaces = spaces_for(words)
+    text = "".join(w + (" " if s else "") for w, s in zip(words, spaces))
+    assert text == "the model (k-means), works."
+
+
+def test_normalisation_of_ligatures_private_use_glyphs_and_spacing_marks():
+    assert normalize_token("ﬁne-tuning") == "fine-tuning"
+    assert normalize_token("diﬀerent") == "different"
+    assert normalize_token("\ue03e") == PRIVATE_USE_PLACEHOLDER
+    # NFKC would turn the spacing tilde into a space + combining tilde
+    assert normalize_token("˜p") == "˜p"
+
+
+def test_convert_fixture_labels_sentences_and_text(tmp_path):
+    path = write_tsv(tmp_path / "tiny.tsv", FIXTURE)
+    docs, repairs = convert(path, entity_label="CONCEPT", block_docs=1, max_doc_tokens=8)
+    all_docs = docs["train"] + docs["dev"] + docs["test"]
+    ents = [(e.text, e.label_) for d in all_docs for e in d.ents]
+    assert ents == [("model", "CONCEPT"), ("k-means", "CONCEPT"), ("0-1 loss", "CONCEPT"), ("descent", "CONCEPT")]
+    assert sum(len(list(d.sents)) for d in all_docs) == 4
+    assert "fine algorithm!" in " ".join(d.text for d in all_docs)
+    assert repairs.normalized_tokens == 2 and repairs.private_use_tokens == 1
+
+
+def test_keep_raw_keeps_ligatures(tmp_path):
+    path = write_tsv(tmp_path / "tiny.tsv", FIXTURE)
+    docs, _ = convert(path, normalize=False)
+    assert "ﬁne" in docs["train"][0].text
+
+
+def test_cli_writes_three_docbins_and_a_report(tmp_path):
+    path = write_tsv(tmp_path / "tiny.tsv", FIXTURE * 30)
+    result = run([sys.executable, SCRIPT, path, tmp_path / "out", "--max-doc-tokens", "22", "--block-docs", "1"])
+    for split in ("train", "dev", "test"):
+        assert (tmp_path / "out" / f"{split}.spacy").exists()
+    assert "Most frequent entity strings" in result.stdout and "model (30)" in result.stdout
+    assert len(load(tmp_path / "out" / "train.spacy")) == 24
+    assert len(load(tmp_path / "out" / "test.spacy")) == 3
+
+
+def test_same_input_gives_byte_identical_docbins_across_processes(tmp_path):
+    path = write_tsv(tmp_path / "tiny.tsv", FIXTURE * 30)
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"out{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run([sys.executable, SCRIPT, path, out, "--block-docs", "1", "--max-doc-tokens", "22"], env=env)
+        outputs.append([(out / f"{s}.spacy").read_bytes() for s in ("train", "dev", "test")])
+    assert outputs[0] == outputs[1]
+
+
+def test_real_corpus_converts_in_documented_proportions(tmp_path):
+    docs, repairs = convert(CORPUS)
+    tokens = {split: sum(len(d) for d in split_docs) for split, split_docs in docs.items()}
+    total = sum(tokens.values())
+    assert total == 346_718
+    assert 0.78 < tokens["train"] / total < 0.83
+    assert 0.08 < tokens["dev"] / total < 0.11 and 0.08 < tokens["test"] / total < 0.11
+    assert sum(len(d.ents) for split_docs in docs.values() for d in split_docs) == 2004
+    assert max(len(d) for split_docs in docs.values() for d in split_docs) <= 256
+    assert repairs.private_use_tokens == 2072
+
+
+BAD_INPUTS = {
+    "empty": (b"", ":0: file is empty"),
+    "blank_lines": (b"\n\n", ":0: file is empty"),
+    "no_tab": (b"model\tB\nloss O\n", ":2: expected 'token<TAB>label' with exactly one tab"),
+    "two_tabs": (b"model\tB\tx\n", ":1: expected 'token<TAB>label' with exactly one tab"),
+    "unknown_label": (b"model\tB\nloss\tB-TERM\n", ":2: unknown label 'B-TERM'"),
+    "invalid_utf8": (b"model\tB\nlo\xffss\tO\n", ":2: invalid UTF-8"),
+    "empty_token": (b"model\tB\n\tO\n", ":2: empty token"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_fails_clearly_and_keeps_previous_output(tmp_path, case):
+    content, expected = BAD_INPUTS[case]
+    out = tmp_path / "out"
+    good = write_tsv(tmp_path / "good.tsv", FIXTURE * 30)
+    run([sys.executable, SCRIPT, good, out, "--block-docs", "1"])
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    bad = tmp_path / "bad.tsv"
+    bad.write_bytes(content)
+    result = run([sys.executable, SCRIPT, bad, out], check=False)
+    assert result.returncode == 1
+    assert f"{bad}{expected}" in result.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temp files, nothing replaced
+
+
+def test_missing_file_fails_and_writes_nothing(tmp_path):
+    result = run([sys.executable, SCRIPT, tmp_path / "nope.tsv", tmp_path / "out"], check=False)
+    assert result.returncode != 0
+    assert f"{tmp_path / 'nope.tsv'}:0: file not found" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_interrupted_write_leaves_no_partial_file(tmp_path, monkeypatch):
+    import convert as convert_module
+
+    target = tmp_path / "train.spacy"
+    target.write_bytes(b"previous good file")
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(convert_module.os, "replace", fail)
+    with pytest.raises(OSError):
+        convert_module.write_docbin_atomic([], target)
+    assert target.read_bytes() == b"previous good file"
+    assert [p.name for p in tmp_path.iterdir()] == ["train.spacy"]

