@@ -6,6 +6,7 @@ import json
 import os
 import platform
 from pathlib import Path
+from typing import Dict
 
 import numpy
 import spacy
@@ -31,40 +32,58 @@ def describe_machine(gpu_id: int) -> str:
     return f"CPU {cpu}, {os.cpu_count()} cores"
 
 
+def measure(nlp, docs, batch_size: int, n_batches: int, warmup_epochs: int) -> Dict[str, float]:
+    warmup(nlp, docs, warmup_epochs, batch_size)
+    rates = benchmark(nlp, docs, n_batches, batch_size, shuffle=False)
+    means = numpy.sort(bootstrap(rates))
+    return {
+        "batch_size": batch_size,
+        "words_per_second": float(numpy.mean(rates)),
+        "ci95_low": float(means[int(len(means) * 0.025)]),
+        "ci95_high": float(means[int(len(means) * 0.975)]),
+        "batches": int(len(rates)),
+    }
+
+
 def main(
     model: str = typer.Argument(..., help="Pipeline name or path"),
     data_path: Path = typer.Argument(..., help="DocBin whose texts are annotated", exists=True, dir_okay=False),
     output_path: Path = typer.Argument(..., help="JSON file for the figures", dir_okay=False),
-    batch_size: int = typer.Option(256, "--batch-size", "-b", help="Docs per nlp.pipe batch"),
-    n_batches: int = typer.Option(50, "--batches", help="Batches to time"),
+    batch_sizes: str = typer.Option("64", "--batch-sizes", "-b", help="Docs per nlp.pipe batch; several, comma-separated"),
+    n_batches: int = typer.Option(20, "--batches", help="Batches to time at each batch size"),
     warmup_epochs: int = typer.Option(1, "--warmup", "-w", help="Passes over the texts before timing"),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU id, or -1 for the CPU"),
 ):
-    """Benchmark nlp.pipe speed (words/s) on the given texts."""
+    """Benchmark nlp.pipe speed (words/s, 95% interval) on the given texts at
+    one or more batch sizes, with the peak GPU memory on a GPU."""
     if gpu_id >= 0:
         spacy.require_gpu(gpu_id)
     nlp = spacy.load(model)
     docs = list(DocBin().from_disk(data_path).get_docs(nlp.vocab))
-    warmup(nlp, docs, warmup_epochs, batch_size)
-    rates = benchmark(nlp, docs, n_batches, batch_size, shuffle=False)
-    means = numpy.sort(bootstrap(rates))
-    result = {
+    results = []
+    for batch_size in [int(size) for size in batch_sizes.split(",")]:
+        results.append(measure(nlp, docs, batch_size, n_batches, warmup_epochs))
+        msg.good(
+            f"batch size {batch_size}: {results[-1]['words_per_second']:,.0f} words/s "
+            f"(95% CI {results[-1]['ci95_low']:,.0f}-{results[-1]['ci95_high']:,.0f})"
+        )
+    summary = {
         "model": str(model),
-        "words_per_second": float(numpy.mean(rates)),
-        "ci95_low": float(means[int(len(means) * 0.025)]),
-        "ci95_high": float(means[int(len(means) * 0.975)]),
-        "batch_size": batch_size,
-        "batches": int(len(rates)),
-        "words_in_texts": int(sum(len(doc) for doc in docs)),
         "machine": describe_machine(gpu_id),
         "spacy": spacy.__version__,
+        "words_in_texts": int(sum(len(doc) for doc in docs)),
+        "results": results,
+        "peak_gpu_memory_mb": peak_gpu_memory_mb() if gpu_id >= 0 else None,
     }
     output_path.parent.mkdir(parents=True, exist_ok=True)
-    output_path.write_text(json.dumps(result, indent=2) + "\n")
-    msg.good(
-        f"{result['words_per_second']:,.0f} words/s (95% CI {result['ci95_low']:,.0f}-{result['ci95_high']:,.0f}) "
-        f"on {result['machine']}; saved to {output_path}"
-    )
+    output_path.write_text(json.dumps(summary, indent=2) + "\n")
+    msg.good(f"Saved {output_path} ({summary['machine']})")
+
+
+def peak_gpu_memory_mb() -> float:
+    import torch
+
+    return torch.cuda.max_memory_allocated() / 2**20
 
 
 if __name__ == "__main__":

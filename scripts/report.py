@@ -91,7 +91,32 @@ def render_errors(gold_docs: Sequence[Doc], pred_docs: Sequence[Doc], errors: Se
     return displacy.render(parsed, style="ent", manual=True, page=True, options={"colors": ERROR_COLORS})
 
 
-def plot_training(log_path: Path, output_path: Path) -> int:
+def read_log(log_path: Path) -> List[Dict]:
+    return [json.loads(line) for line in log_path.read_text().splitlines() if line.strip()]
+
+
+def training_summary(records: Sequence[Dict], target: float) -> Dict:
+    """Steps, seconds and words of the training loop (initialisation not
+    included), its rates, the best dev score and when the target was reached."""
+    last = records[-1]
+    best = max(records, key=lambda r: (r["score"], -r["step"]))
+    reached = next((r for r in records if r["score"] >= target), None)
+    return {
+        "steps": last["step"],
+        "seconds": last["seconds"],
+        "words": last["words"],
+        "steps_per_second": last["step"] / last["seconds"] if last["seconds"] else None,
+        "words_per_second": last["words"] / last["seconds"] if last["seconds"] else None,
+        "best_dev_score": best["score"],
+        "best_step": best["step"],
+        "best_seconds": best["seconds"],
+        "target_dev_score": target,
+        "seconds_to_target": reached["seconds"] if reached else None,
+        "step_to_target": reached["step"] if reached else None,
+    }
+
+
+def plot_training(records: Sequence[Dict], output_path: Path) -> int:
     """Dev score and losses against steps and seconds; returns the number of
     evaluations plotted."""
     import matplotlib
@@ -99,7 +124,6 @@ def plot_training(log_path: Path, output_path: Path) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    records = [json.loads(line) for line in log_path.read_text().splitlines() if line.strip()]
     steps = [r["step"] for r in records]
     seconds = [r["seconds"] for r in records]
     fig, axes = plt.subplots(1, 3, figsize=(15, 4))
@@ -135,8 +159,17 @@ def to_markdown(report: Dict, max_rows: int = 15) -> str:
         lines.append(f"- {error['kind']} `{error['text']}`: {error['sentence']}")
     speed = report.get("speed")
     if speed:
-        lines += ["", "## Speed", "", f"{speed['words_per_second']:,.0f} words/s (95% CI {speed['ci95_low']:,.0f}-{speed['ci95_high']:,.0f}), batch size {speed['batch_size']}, on {speed['machine']}."]
-    lines += ["", f"Training curves: `training.png` ({report['evaluations_plotted']} evaluations).", ""]
+        lines += ["", f"## Speed on {speed['machine']} (`nlp.pipe`)", "", "| batch size | words/s | 95% CI |", "| ---: | ---: | --- |"]
+        for r in speed["results"]:
+            lines.append(f"| {r['batch_size']} | {r['words_per_second']:,.0f} | {r['ci95_low']:,.0f}-{r['ci95_high']:,.0f} |")
+    t = report["training"]
+    to_target = f"{t['seconds_to_target']} s (step {t['step_to_target']})" if t["seconds_to_target"] is not None else "not reached"
+    lines += [
+        "", "## Training", "",
+        f"{t['steps']} steps in {t['seconds']} s of training loop ({t['steps_per_second'] or 0:.1f} steps/s, {t['words_per_second'] or 0:,.0f} words/s); "
+        f"best dev score {t['best_dev_score']:.4f} at step {t['best_step']} ({t['best_seconds']} s); dev score {t['target_dev_score']} reached: {to_target}.",
+        "", f"Training curves: `training.png` ({report['evaluations_plotted']} evaluations).", "",
+    ]
     return "\n".join(lines)
 
 
@@ -147,6 +180,7 @@ def main(
     log_path: Path = typer.Argument(..., help="JSONL training log of spacy.ConsoleLogger.v3", exists=True, dir_okay=False),
     output_dir: Path = typer.Argument(..., help="Folder for report.json/.md, errors.html, training.png", file_okay=False),
     speed_path: Optional[Path] = typer.Option(None, "--speed", help="speed.json of scripts/benchmark_speed.py"),
+    target_dev_score: float = typer.Option(0.995, "--target", help="Dev score whose first reaching time is reported"),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU id, or -1 for the CPU"),
 ):
     """Evaluation report: model vs dictionary baseline on gold tokens and raw
@@ -156,6 +190,7 @@ def main(
     nlp = spacy.load(model)
     train_docs = list(DocBin().from_disk(train_path).get_docs(nlp.vocab))
     gold_docs = list(DocBin().from_disk(test_path).get_docs(nlp.vocab))
+    records = read_log(log_path)
     baseline = DictionaryBaseline(nlp, train_docs)
     texts = [doc.text for doc in gold_docs]
     predictions = {
@@ -183,7 +218,8 @@ def main(
         "per_string": per_string_rows(per_string),
         "errors": errors,
         "speed": json.loads(speed_path.read_text()) if speed_path else None,
-        "evaluations_plotted": plot_training(log_path, output_dir / "training.png"),
+        "training": training_summary(records, target_dev_score),
+        "evaluations_plotted": plot_training(records, output_dir / "training.png"),
     }
     (output_dir / "errors.html").write_text(render_errors(gold_docs, predictions["model"]["raw_text"], errors), encoding="utf8")
     (output_dir / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf8")

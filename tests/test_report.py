@@ -3,7 +3,7 @@ import json
 import spacy
 from spacy.tokens import Doc, Span
 
-from report import DictionaryBaseline, plot_training, per_string_rows, render_errors, score
+from report import DictionaryBaseline, per_string_rows, plot_training, read_log, render_errors, score, training_summary
 
 
 def annotated(nlp, words, ents, sent_starts=None):
@@ -61,6 +61,12 @@ def test_training_curve_png_from_a_jsonl_log(tmp_path):
                     "losses": {"tok2vec": 1.0 / (step + 1), "ner": 2.0 / (step + 1)}})
         for step, score in [(0, 0.0), (100, 0.8), (200, 0.95)]
     ))
-    assert plot_training(log, tmp_path / "training.png") == 3
+    records = read_log(log)
+    assert plot_training(records, tmp_path / "training.png") == 3
+    summary = training_summary(records, target=0.9)
+    assert (summary["steps"], summary["seconds"], summary["steps_per_second"]) == (200, 20, 10.0)
+    assert (summary["best_dev_score"], summary["best_step"]) == (0.95, 200)
+    assert (summary["seconds_to_target"], summary["step_to_target"]) == (20, 200)
+    assert training_summary(records, target=0.99)["seconds_to_target"] is None
     png = (tmp_path / "training.png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 10_000
