@@ -11,7 +11,7 @@ import json
 import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterable, List, Sequence, Set, Tuple, Union
 
 import spacy
 import typer
@@ -70,9 +70,9 @@ def score_char_spans(gold_docs: Sequence[Doc], pred_docs: Sequence[Doc]) -> PRF:
     return score
 
 
-def annotate(nlp: Language, texts: Iterable[str], n_texts: int, desc: str) -> List[Doc]:
-    """nlp.pipe over the texts, with a progress bar."""
-    return list(tqdm(nlp.pipe(texts), total=n_texts, desc=desc, unit="doc", disable=None))
+def annotate(nlp: Language, inputs: Iterable[Union[str, Doc]], n_inputs: int, desc: str) -> List[Doc]:
+    """nlp.pipe over texts (or unannotated Docs), with a progress bar."""
+    return list(tqdm(nlp.pipe(inputs), total=n_inputs, desc=desc, unit="doc", disable=None))
 
 
 def nfkc(doc: Doc) -> Doc:

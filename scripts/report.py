@@ -195,7 +195,7 @@ def main(
     texts = [doc.text for doc in gold_docs]
     predictions = {
         "model": {
-            "gold_tokens": list(nlp.pipe(gold_token_docs(nlp, gold_docs))),
+            "gold_tokens": annotate(nlp, gold_token_docs(nlp, gold_docs), len(gold_docs), "gold tokens"),
             "raw_text": annotate(nlp, texts, len(texts), "raw text"),
         },
         "baseline": {

@@ -93,3 +93,11 @@ def test_wheel_installs_and_loads_in_a_fresh_venv(project, fresh_venv, tmp_path)
     assert (out["name"], out["version"]) == ("dlbook_terms_sm", "0.1.0")
     assert "k-means" in out["tokens"]  # the hyphen-keeping tokenizer travels with the package
     assert "model" in out["ents"]
+
+
+def test_clean_removes_what_the_workflow_generated(project):
+    path, _ = project
+    run([sys.executable, "-m", "spacy", "project", "run", "clean", "."], cwd=path)
+    assert not (path / "training").exists() and not (path / "metrics").exists()
+    assert not list((path / "corpus").glob("*.spacy")) and not (path / WHEEL).exists()
+    assert (path / "corpus" / "raw" / "dlbook_terms.tsv").exists()

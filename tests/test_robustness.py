@@ -1,0 +1,57 @@
+"""Train/serve agreement on a tiny fixture corpus: a CNN pipeline trained on
+lowercase corpus tokens (ligatures, hyphenated terms as single tokens) finds
+the terms in ordinary cased text through the pipeline's own tokenizer."""
+import random
+import sys
+
+import pytest
+import spacy
+
+import functions  # noqa: F401 (registers dlbook.* for spacy.load)
+from conftest import ROOT, run, write_tsv
+
+TERMS = [["k-means"], ["ﬁne-tuning"], ["gradient", "descent"]]
+WORDS = [
+    "we", "use", "the", "method", "after", "pretraining", "this", "chapter", "a", "simple", "they", "apply",
+    "one", "can", "in", "practice", "for", "example", "such", "as", "and", "by", "or", "of", "algorithm",
+    "works", "well", "on", "images", "text", "with", "little", "data", "here", "too", "quickly",
+]
+
+
+def fixture_rows(n_sentences: int = 400):
+    rng = random.Random(0)
+    rows = []
+    for _ in range(n_sentences):
+        term = rng.choice(TERMS)
+        rows += [(w, "O") for w in rng.sample(WORDS, rng.randint(0, 4))]
+        rows += [(w, "B" if i == 0 else "I") for i, w in enumerate(term)]
+        rows += [(w, "O") for w in rng.sample(WORDS, rng.randint(1, 4))] + [(".", "O")]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def tiny_cnn(tmp_path_factory):
+    path = tmp_path_factory.mktemp("robustness")
+    tsv = write_tsv(path / "fixture.tsv", fixture_rows())
+    run([sys.executable, ROOT / "scripts" / "convert.py", tsv, path / "corpus", "--block-docs", "1"])
+    run([
+        sys.executable, "-m", "spacy", "train", ROOT / "configs" / "sm.cfg", "--output", path / "training",
+        "--code", ROOT / "scripts" / "functions.py",
+        "--paths.train", path / "corpus" / "train.spacy", "--paths.dev", path / "corpus" / "dev.spacy",
+        "--training.max_steps", "300", "--training.eval_frequency", "100",
+    ])
+    return spacy.load(path / "training" / "model-last")
+
+
+@pytest.mark.parametrize(
+    "text,terms",
+    [
+        ("Lloyd's algorithm for K-Means and Fine-tuning by Gradient Descent.", ["K-Means", "Fine-tuning", "Gradient Descent"]),
+        ("We use k-means on images.", ["k-means"]),  # hyphenated: one token, as in the corpus
+        ("FINE-TUNING WORKS WELL ON TEXT.", ["FINE-TUNING"]),  # upper-case
+        ("After pretraining, fine-tuning works well.", ["fine-tuning"]),  # corpus had the ligature "ﬁ"
+        ("Such as K-means, which works quickly.", ["K-means"]),  # sentence- and mixed case
+    ],
+)
+def test_terms_are_found_in_ordinary_text(tiny_cnn, text, terms):
+    assert [ent.text for ent in tiny_cnn(text).ents] == terms
