@@ -4,6 +4,7 @@ installed into a fresh virtual environment and loaded from there."""
 import json
 import shutil
 import sys
+import zipfile
 
 import pytest
 from spacy.tokens import DocBin
@@ -84,6 +85,15 @@ def test_second_run_skips_every_step(project):
     second = run(RUN_ALL, cwd=path).stdout
     for step in STEPS:
         assert f"Skipping '{step}': nothing changed" in second
+
+
+def test_model_card_shows_the_packaged_model(project):
+    path, _ = project
+    performance = json.loads((path / "training" / "sm" / "model-best" / "meta.json").read_text())["performance"]
+    with zipfile.ZipFile(path / WHEEL) as wheel:
+        card = wheel.read("en_dlbook_terms_sm/en_dlbook_terms_sm-0.1.0/README.md").decode()
+    assert f"| `ENTS_F` | {performance['ents_f'] * 100:.2f} |" in card
+    assert "Finds technical terms" in card and "| **License** | `MIT` |" in card
 
 
 def test_wheel_installs_and_loads_in_a_fresh_venv(project, fresh_venv, tmp_path):
