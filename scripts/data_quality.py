@@ -10,7 +10,7 @@ import json
 import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, Sequence, Tuple
 
 import typer
 from wasabi import msg

@@ -11,7 +11,7 @@
 import json
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import spacy
 import typer
@@ -22,7 +22,7 @@ from spacy.tokens import Doc, DocBin, Span
 from spacy.util import filter_spans
 from wasabi import msg
 
-from evaluate_raw import PRF, CharSpan, annotate, char_spans
+from evaluate_raw import PRF, annotate, char_spans
 
 ERROR_COLORS = {"TERM": "#a6e22d", "FP": "#ff6b6b", "FN": "#ffb347"}
 

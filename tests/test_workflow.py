@@ -8,7 +8,6 @@ import zipfile
 
 import pytest
 from spacy.tokens import DocBin
-from spacy.vocab import Vocab
 
 from conftest import ROOT, corpus_slice, probe_installed_pipeline, run, write_tsv
 
