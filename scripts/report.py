@@ -203,11 +203,13 @@ def main(
             "raw_text": [baseline(nlp.make_doc(text)) for text in texts],
         },
     }
-    scores: Dict[str, Dict[str, Dict]] = defaultdict(dict)
-    for system, by_text in predictions.items():
-        for text, pred_docs in by_text.items():
-            scores[system][text] = score(gold_docs, pred_docs)[0].to_dict()
-    _, per_string, errors = score(gold_docs, predictions["model"]["raw_text"])
+    results = {
+        system: {text: score(gold_docs, pred_docs) for text, pred_docs in by_text.items()}
+        for system, by_text in predictions.items()
+    }
+    scores = {system: {text: r[0].to_dict() for text, r in by_text.items()} for system, by_text in results.items()}
+    # per-string scores and errors: the model on raw text, as users run it
+    _, per_string, errors = results["model"]["raw_text"]
     output_dir.mkdir(parents=True, exist_ok=True)
     report = {
         "model": str(model),
