@@ -177,7 +177,7 @@ def main(
     model: Path = typer.Argument(..., help="Trained pipeline folder", exists=True, file_okay=False),
     train_path: Path = typer.Argument(..., help="Training DocBin (for the baseline's word list)", exists=True, dir_okay=False),
     test_path: Path = typer.Argument(..., help="Test DocBin", exists=True, dir_okay=False),
-    log_path: Path = typer.Argument(..., help="JSONL training log of spacy.ConsoleLogger.v3", exists=True, dir_okay=False),
+    log_path: Path = typer.Argument(..., help="JSONL training log of dlbook.jsonl_logger.v1", exists=True, dir_okay=False),
     output_dir: Path = typer.Argument(..., help="Folder for report.json/.md, errors.html, training.png", file_okay=False),
     speed_path: Optional[Path] = typer.Option(None, "--speed", help="speed.json of scripts/benchmark_speed.py"),
     target_dev_score: float = typer.Option(0.995, "--target", help="Dev score whose first reaching time is reported"),
