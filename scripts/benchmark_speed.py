@@ -2,6 +2,7 @@
 over the test texts, as `spacy benchmark speed` does (warm-up, then the mean
 of per-batch rates with a bootstrapped 95% interval), and save the figures
 with a description of the machine as JSON."""
+
 import json
 import os
 import platform
@@ -49,7 +50,9 @@ def main(
     model: str = typer.Argument(..., help="Pipeline name or path"),
     data_path: Path = typer.Argument(..., help="DocBin whose texts are annotated", exists=True, dir_okay=False),
     output_path: Path = typer.Argument(..., help="JSON file for the figures", dir_okay=False),
-    batch_sizes: str = typer.Option("64", "--batch-sizes", "-b", help="Docs per nlp.pipe batch; several, comma-separated"),
+    batch_sizes: str = typer.Option(
+        "64", "--batch-sizes", "-b", help="Docs per nlp.pipe batch; several, comma-separated"
+    ),
     n_batches: int = typer.Option(20, "--batches", help="Batches to time at each batch size"),
     warmup_epochs: int = typer.Option(1, "--warmup", "-w", help="Passes over the texts before timing"),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU id, or -1 for the CPU"),

@@ -7,9 +7,9 @@ documents of at most --max-doc-tokens tokens, and documents are split into
 train/dev/test by contiguous blocks of the book, so that no split sees the
 context of another. The same input always gives byte-identical DocBins.
 """
+
 import os
 import tempfile
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,15 +21,13 @@ from spacy.vocab import Vocab
 from tqdm import tqdm
 from wasabi import msg
 
+from functions import PRIVATE_USE_PLACEHOLDER, normalize_text
+
 LABELS = ("B", "I", "O")
 SENT_END = {".", "?", "!"}
 # Detokenization: no space before closing punctuation, none after opening.
 NO_SPACE_BEFORE = {".", ",", ";", ":", "?", "!", ")", "]", "}", "%"}
 NO_SPACE_AFTER = {"(", "[", "{"}
-# PDF math glyphs in Unicode's private-use area: the BERT tokenizer deletes
-# them (category Co), which leaves the token without any word piece. "■" is
-# in the MiniLM/BERT vocabulary and keeps them visible as "some symbol".
-PRIVATE_USE_PLACEHOLDER = "■"
 # Within each run of blocks: 8 train, 1 dev, 1 test (about 80/10/10).
 SPLIT_PATTERN = ("train",) * 8 + ("dev", "test")
 SPLITS = ("train", "dev", "test")
@@ -65,45 +63,31 @@ def read_tsv(path: Path) -> List[Tuple[str, str]]:
         try:
             line = line_bytes.decode("utf8")
         except UnicodeDecodeError as err:
-            raise CorpusError(
-                path, number, f"invalid UTF-8 at byte {err.start} of the line"
-            ) from None
+            raise CorpusError(path, number, f"invalid UTF-8 at byte {err.start} of the line") from None
         line = line.rstrip("\r")
         if line.count("\t") != 1:
             raise CorpusError(
                 path,
                 number,
-                f"expected 'token<TAB>label' with exactly one tab, "
-                f"found {line.count(chr(9))} in {line[:60]!r}",
+                f"expected 'token<TAB>label' with exactly one tab, found {line.count(chr(9))} in {line[:60]!r}",
             )
         token, label = line.split("\t")
         if not token or any(ch.isspace() for ch in token):
             raise CorpusError(path, number, f"empty token or token with whitespace: {token!r}")
         if label not in LABELS:
-            raise CorpusError(
-                path, number, f"unknown label {label!r} (expected one of B, I, O)"
-            )
+            raise CorpusError(path, number, f"unknown label {label!r} (expected one of B, I, O)")
         rows.append((token, label))
     return rows
 
 
 def normalize_token(token: str) -> str:
-    """NFKC each character (ligatures `ﬁ` -> `fi`) and replace private-use
-    glyphs by a placeholder. Characters whose NFKC form holds a space (the
-    spacing tilde `˜` -> ` ̃`) are kept, so a token stays one token."""
-    chars = []
-    for char in token:
-        if 0xE000 <= ord(char) <= 0xF8FF:
-            chars.append(PRIVATE_USE_PLACEHOLDER)
-            continue
-        normal = unicodedata.normalize("NFKC", char)
-        chars.append(char if any(c.isspace() for c in normal) else normal)
-    return "".join(chars)
+    """The token as the models read it (functions.normalize_text: NFKC,
+    ligatures `ﬁ` -> `fi`, private-use glyphs -> placeholder); a token that
+    would vanish (only invisible characters) is kept as it is."""
+    return normalize_text(token) or token
 
 
-def segment(
-    tokens: Sequence[str], labels: Sequence[str], max_sent_tokens: int
-) -> List[Tuple[int, int]]:
+def segment(tokens: Sequence[str], labels: Sequence[str], max_sent_tokens: int) -> List[Tuple[int, int]]:
     """Sentence boundaries as (start, end) token offsets. A boundary never
     falls before an `I`, so no entity is cut."""
     sentences = []
@@ -121,9 +105,7 @@ def segment(
     return sentences
 
 
-def group_documents(
-    sentences: Sequence[Tuple[int, int]], max_doc_tokens: int
-) -> List[List[Tuple[int, int]]]:
+def group_documents(sentences: Sequence[Tuple[int, int]], max_doc_tokens: int) -> List[List[Tuple[int, int]]]:
     """Pack consecutive sentences into documents of at most max_doc_tokens
     tokens (a longer sentence makes a document of its own)."""
     docs: List[List[Tuple[int, int]]] = []
@@ -148,12 +130,8 @@ def assign_splits(n_docs: int, block_docs: int) -> List[str]:
 
 def spaces_for(words: Sequence[str]) -> List[bool]:
     spaces = []
-    for word, next_word in zip(words, list(words[1:]) + [None]):
-        spaces.append(
-            next_word is not None
-            and word not in NO_SPACE_AFTER
-            and next_word not in NO_SPACE_BEFORE
-        )
+    for word, next_word in zip(words, list(words[1:]) + [None], strict=True):
+        spaces.append(next_word is not None and word not in NO_SPACE_AFTER and next_word not in NO_SPACE_BEFORE)
     return spaces
 
 
@@ -220,7 +198,7 @@ def convert(
     splits = assign_splits(len(documents), block_docs)
     vocab = Vocab()
     docs: Dict[str, List[Doc]] = {split: [] for split in SPLITS}
-    for doc_sents, split in zip(tqdm(documents, desc="documents", unit="doc", disable=None), splits):
+    for doc_sents, split in zip(tqdm(documents, desc="documents", unit="doc", disable=None), splits, strict=True):
         start, end = doc_sents[0][0], doc_sents[-1][1]
         doc = make_doc(vocab, tokens[start:end], labels[start:end], doc_sents, entity_label, repairs)
         docs[split].append(doc)
@@ -286,7 +264,9 @@ def main(
     input_path: Path = typer.Argument(..., help="TSV file: token<TAB>B|I|O per line", dir_okay=False),
     output_dir: Path = typer.Argument(..., help="Folder for train.spacy, dev.spacy, test.spacy", file_okay=False),
     label: str = typer.Option("TERM", "--label", "-l", help="Entity label for B/I spans"),
-    normalize: bool = typer.Option(True, "--normalize/--keep-raw", help="NFKC tokens (ligatures) and replace private-use glyphs"),
+    normalize: bool = typer.Option(
+        True, "--normalize/--keep-raw", help="NFKC tokens (ligatures) and replace private-use glyphs"
+    ),
     max_sent_tokens: int = typer.Option(128, help="Cut sentences longer than this"),
     max_doc_tokens: int = typer.Option(256, help="Most tokens in one document"),
     block_docs: int = typer.Option(10, help="Documents per contiguous split block"),
@@ -297,7 +277,7 @@ def main(
         docs, repairs = convert(input_path, label, normalize, max_sent_tokens, max_doc_tokens, block_docs)
     except CorpusError as err:
         typer.echo(f"✘ {err}", err=True)  # one unwrapped line: file:line: problem
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     for split in SPLITS:
         write_docbin_atomic(docs[split], output_dir / f"{split}.spacy")
     print_report(docs, repairs)

@@ -6,11 +6,12 @@ seen once, PDF private-use glyphs and ligatures.
 The converter keeps every annotation as it is (see README, "Data quality"):
 this report only shows what is there.
 """
+
 import json
 import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Dict, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import typer
 from wasabi import msg
@@ -39,7 +40,7 @@ def analyse(rows: Sequence[Tuple[str, str]], max_examples: int = 10) -> Dict:
     labelled_fragments = [i for i in fragment_after if in_entity[i]]
 
     # Single-token entity strings also seen outside any entity
-    outside = Counter(t for t, inside in zip(tokens, in_entity) if not inside)
+    outside = Counter(t for t, inside in zip(tokens, in_entity, strict=True) if not inside)
     both_ways = {
         text: {"as_term": count, "not_term": outside[text]}
         for text, count in entity_strings.most_common()
@@ -49,8 +50,7 @@ def analyse(rows: Sequence[Tuple[str, str]], max_examples: int = 10) -> Dict:
     private_use = Counter(t for t in tokens if any(0xE000 <= ord(c) <= 0xF8FF for c in t))
     ligatures = Counter(t for t in tokens if any(c in LIGATURE_CHARS for c in t))
     other_nfkc = Counter(
-        t for t in tokens
-        if unicodedata.normalize("NFKC", t) != t and t not in private_use and t not in ligatures
+        t for t in tokens if unicodedata.normalize("NFKC", t) != t and t not in private_use and t not in ligatures
     )
     orphan_i = sum(1 for i, label in enumerate(labels) if label == "I" and (i == 0 or labels[i - 1] == "O"))
 
@@ -73,13 +73,54 @@ def analyse(rows: Sequence[Tuple[str, str]], max_examples: int = 10) -> Dict:
         "private_use_tokens": sum(private_use.values()),
         "private_use_distinct_glyphs": len({c for t in private_use for c in t if 0xE000 <= ord(c) <= 0xF8FF}),
         "ligature_tokens": sum(ligatures.values()),
-        "ligature_tokens_in_entities": sum(1 for t, inside in zip(tokens, in_entity) if inside and any(c in LIGATURE_CHARS for c in t)),
+        "ligature_tokens_in_entities": sum(
+            1 for t, inside in zip(tokens, in_entity, strict=True) if inside and any(c in LIGATURE_CHARS for c in t)
+        ),
         "top_ligature_tokens": dict(ligatures.most_common(max_examples)),
         "other_nfkc_tokens": sum(other_nfkc.values()),
         "top_other_nfkc_tokens": dict(other_nfkc.most_common(max_examples)),
         "orphan_i": orphan_i,
         "examples": dict(examples),
     }
+
+
+def findings_rows(report: Dict, fragments: str) -> List[Tuple[str, str, str]]:
+    """(finding, count, what the converter does) for the findings table."""
+    once = ", ".join(f"`{t}`" for t in report["entity_strings_seen_once"])
+    return [
+        (
+            "line-break fragments (token after `word-`, as in `distribu- tion`)",
+            f"{report['line_break_fragments']:,}",
+            "kept as two tokens: the annotation is on the fragment",
+        ),
+        (
+            "... of which labelled as a term",
+            str(report["line_break_fragments_labelled_as_term"]),
+            f"kept (faithful to the annotations): {fragments or 'none'}",
+        ),
+        (
+            "strings labelled both as a term and not",
+            str(len(report["labelled_both_ways"])),
+            "kept; see the table below",
+        ),
+        ("entity strings seen once", str(len(report["entity_strings_seen_once"])), f"kept: {once}"),
+        (
+            "tokens with PDF private-use glyphs (U+E000-U+F8FF)",
+            f"{report['private_use_tokens']:,} ({report['private_use_distinct_glyphs']} glyphs)",
+            "replaced by `■` (`--normalize`, the default), so a transformer's tokenizer keeps a word piece for them",
+        ),
+        (
+            "tokens with ligatures (`ﬁ`, `ﬀ`, ...)",
+            f"{report['ligature_tokens']:,} ({report['ligature_tokens_in_entities']} in entities)",
+            "NFKC (`ﬁ` -> `fi`) with `--normalize`; `--keep-raw` keeps them",
+        ),
+        ("other tokens that NFKC changes (`µ`, ...)", f"{report['other_nfkc_tokens']:,}", "NFKC with `--normalize`"),
+        (
+            "`I` without an open entity",
+            str(report["orphan_i"]),
+            "starts a new entity, counted in the conversion report",
+        ),
+    ]
 
 
 def to_markdown(report: Dict, source: Path) -> str:
@@ -95,14 +136,7 @@ def to_markdown(report: Dict, source: Path) -> str:
         "",
         "| finding | count | what the converter does |",
         "| --- | ---: | --- |",
-        f"| line-break fragments (token after `word-`, as in `distribu- tion`) | {report['line_break_fragments']:,} | kept as two tokens: the annotation is on the fragment |",
-        f"| ... of which labelled as a term | {report['line_break_fragments_labelled_as_term']} | kept (faithful to the annotations): {fragments or 'none'} |",
-        f"| strings labelled both as a term and not | {len(report['labelled_both_ways'])} | kept; see the table below |",
-        f"| entity strings seen once | {len(report['entity_strings_seen_once'])} | kept: {', '.join(f'`{t}`' for t in report['entity_strings_seen_once'])} |",
-        f"| tokens with PDF private-use glyphs (U+E000-U+F8FF) | {report['private_use_tokens']:,} ({report['private_use_distinct_glyphs']} glyphs) | replaced by `■` (`--normalize`, the default), so a transformer's tokenizer keeps a word piece for them |",
-        f"| tokens with ligatures (`ﬁ`, `ﬀ`, ...) | {report['ligature_tokens']:,} ({report['ligature_tokens_in_entities']} in entities) | NFKC (`ﬁ` -> `fi`) with `--normalize`; `--keep-raw` keeps them |",
-        f"| other tokens that NFKC changes (`µ`, ...) | {report['other_nfkc_tokens']:,} | NFKC with `--normalize` |",
-        f"| `I` without an open entity | {report['orphan_i']} | starts a new entity, counted in the conversion report |",
+        *(f"| {finding} | {count} | {action} |" for finding, count, action in findings_rows(report, fragments)),
         "",
         "## Strings labelled both ways",
         "",
@@ -130,11 +164,13 @@ def main(
         rows = read_tsv(input_path)
     except CorpusError as err:
         typer.echo(f"✘ {err}", err=True)  # one unwrapped line: file:line: problem
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     report = analyse(rows)
     output_path.parent.mkdir(parents=True, exist_ok=True)
     output_path.write_text(to_markdown(report, input_path), encoding="utf8")
-    output_path.with_suffix(".json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf8")
+    output_path.with_suffix(".json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf8"
+    )
     msg.good(f"Saved {output_path} and {output_path.with_suffix('.json')}")
     msg.text(
         f"{report['line_break_fragments_labelled_as_term']} line-break fragments labelled as terms, "

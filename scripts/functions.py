@@ -3,23 +3,41 @@ shipped inside the packaged pipelines:
 
 - dlbook.tokenizer.v1: spaCy's English tokenizer, but hyphenated words
   (`k-means`, `n-gram`, `fine-tuning`, `0-1`) stay one token, as in the corpus.
+- dlbook.normalizing_tokenizer.v1: that tokenizer, plus what PDF and web text
+  needs (`normalize_text`): invisible characters, Unicode hyphens, look-alike
+  letters, non-breaking spaces and words hyphenated across a line break are
+  read as plain text through `token.norm_`, while `doc.text` stays the input.
+- dlbook.transformer_reads_plain_text.v1: the same normalisation in front of
+  the transformer's word-piece tokenizer.
 - dlbook.case_augmenter.v1: trains on sentence-, title- and upper-cased copies
   of the (lowercase) corpus, so that cased user text works.
 - dlbook.backbone.v1: resolves the transformer name, offline by default.
 - dlbook.jsonl_logger.v1: spaCy's console logger, plus a JSONL log with the
   seconds and words of each evaluation, for the training curves.
+- dlbook.ListenerWithHashEmbed.v1: a transformer listener's context vectors
+  beside lexical hash embeddings, mapped to one width (transformer config).
+- dlbook.BalancedCorpus.v1: spacy.Corpus.v1 that also repeats the documents
+  holding rare entity strings or multi-token entities, so rare terms and
+  rare transition sequences get enough updates.
 """
+
 import json
 import random
+import re
 import sys
+import unicodedata
+from collections import Counter
 from pathlib import Path
-from typing import IO, Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
+import srsly
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
-from spacy.training import Example
+from spacy.training import Corpus, Example
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
+from thinc.api import Maxout, Model, chain, concatenate, with_array
+from thinc.types import Floats2d
 
 # spaCy's English infixes split "k-means" into "k - means" and "0-1" into
 # "0 - 1". The corpus (and a reader) treats these as one word, so a single
@@ -58,8 +76,186 @@ def create_hyphen_keeping_tokenizer() -> Callable[[Language], Tokenizer]:
     return create_tokenizer
 
 
+# PDF math glyphs in Unicode's private-use area: the BERT tokenizer deletes
+# them (category Co), which leaves the token without any word piece. "■" is
+# in the MiniLM/BERT vocabulary and keeps them visible as "some symbol".
+PRIVATE_USE_PLACEHOLDER = "■"
+# Unicode hyphens (U+2010, non-breaking U+2011) read as the ASCII hyphen of
+# the corpus; NFKC already maps the small and fullwidth hyphen-minus to it.
+UNICODE_HYPHENS = "\u2010\u2011"
+# Invisible characters glued to words in extracted text: soft hyphen,
+# zero-width space/non-joiner/joiner, word joiner, byte-order mark, NUL.
+INVISIBLE_CLASS = "[\u00ad\u200b-\u200d\u2060\ufeff\x00]"
+HYPHENATED_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
+LINE_BREAK_FRAGMENT = re.compile(r"[^\W_]+-")
+
+
+def normalize_char(char: str) -> str:
+    """The plain form of one character: invisible format and control
+    characters vanish, private-use glyphs become a placeholder, Unicode
+    hyphens the ASCII one, and the rest their NFKC form (ligatures, fullwidth
+    and other look-alike letters), unless NFKC would add a space (`˜`)."""
+    if char.isascii():
+        return char if char.isprintable() or char in "\t\n\r" else ""
+    if "\ue000" <= char <= "\uf8ff":
+        return PRIVATE_USE_PLACEHOLDER
+    if char in UNICODE_HYPHENS:
+        return "-"
+    if unicodedata.category(char) == "Cf":
+        return ""
+    normal = unicodedata.normalize("NFKC", char)
+    return char if any(c.isspace() for c in normal) else normal
+
+
+def normalize_text(text: str) -> str:
+    """What the models read for `text`: each character's plain form. Used on
+    the corpus at conversion and on every token at inference."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(normalize_char(char) for char in text)
+
+
+class NormalizingTokenizer:
+    """The hyphen-keeping tokenizer, then three repairs for text extracted
+    from PDFs and web pages, none of which changes `doc.text`:
+
+    - a word hyphenated across a line break (`de-` newline `scent`) becomes
+      one token whose norm is the whole word: `descent`, or `fine-tuning`
+      where the hyphenated form is a word of the training text (a real
+      hyphen that fell at a line end);
+    - every other token whose text is not plain gets the norm of its plain
+      form (`normalize_text`); the CNN's features read NORM;
+    - invisible characters at the edges of a word are split off by prefix
+      and suffix rules, so entities never start or end with one, and a token
+      of them only counts as whitespace.
+
+    A non-breaking space is a whitespace token, as a newline is: merging it
+    into a neighbour would put it inside that token's entity."""
+
+    def __init__(self, tokenizer: Tokenizer, hyphenated_words: Iterable[str] = ()):
+        self.tokenizer = tokenizer
+        self.vocab = tokenizer.vocab
+        self.hyphenated_words = set(hyphenated_words)
+
+    def __call__(self, text: str) -> Doc:
+        doc = self.tokenizer(text)
+        merged = self._merge_line_break_words(doc) if "\n" in text else set()
+        for token in doc:
+            if token.i not in merged:
+                plain = normalize_text(token.text)
+                if plain == token.text:
+                    continue
+                if plain:
+                    token.norm_ = self.vocab[plain].norm_
+                else:
+                    # only invisible characters: whitespace to the ner, which
+                    # never starts an entity on a space token
+                    token.lex.is_space = True
+        return doc
+
+    def _merge_line_break_words(self, doc: Doc) -> set:
+        """Merge each word hyphenated across a line break into one token;
+        returns the indices, after merging, of the merged tokens."""
+        merges = []
+        i = 0
+        while i < len(doc) - 2:
+            fragment, gap, rest = doc[i], doc[i + 1], doc[i + 2]
+            if LINE_BREAK_FRAGMENT.fullmatch(fragment.text) and gap.is_space and "\n" in gap.text and rest.is_alpha:
+                head, tail = normalize_text(fragment.text[:-1]), normalize_text(rest.text)
+                hyphenated = f"{head}-{tail}"
+                word = hyphenated if hyphenated.lower() in self.hyphenated_words else head + tail
+                merges.append((i, i + 3, word))
+                i += 3
+            else:
+                i += 1
+        if not merges:
+            return set()
+        with doc.retokenize() as retokenizer:
+            for start, end, word in merges:
+                retokenizer.merge(doc[start:end], attrs={"NORM": self.vocab[word].norm_})
+        return {start - 2 * n for n, (start, _, _) in enumerate(merges)}
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
+        for text in texts:
+            yield self(text)
+
+    def initialize(self, get_examples: Optional[Callable] = None, *, nlp=None, min_count: int = 2) -> None:
+        """Learn the hyphenated words (seen at least `min_count` times in the
+        training text) whose hyphen survives a line break."""
+        counts: Counter = Counter()
+        if get_examples is not None:
+            for example in get_examples():
+                counts.update(t.lower_ for t in example.reference if HYPHENATED_WORD.fullmatch(t.text))
+        self.hyphenated_words = {word for word, count in counts.items() if count >= min_count}
+
+    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
+        return srsly.msgpack_dumps(
+            {"tokenizer": self.tokenizer.to_bytes(exclude=exclude), "hyphenated_words": sorted(self.hyphenated_words)}
+        )
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = tuple()) -> "NormalizingTokenizer":
+        message = srsly.msgpack_loads(data)
+        self.tokenizer.from_bytes(message["tokenizer"], exclude=exclude)
+        self.hyphenated_words = set(message["hyphenated_words"])
+        return self
+
+    def to_disk(self, path: Path, *, exclude: Iterable[str] = tuple()) -> None:
+        Path(path).write_bytes(self.to_bytes(exclude=exclude))
+
+    def from_disk(self, path: Path, *, exclude: Iterable[str] = tuple()) -> "NormalizingTokenizer":
+        return self.from_bytes(Path(path).read_bytes(), exclude=exclude)
+
+
+@registry.tokenizers("dlbook.normalizing_tokenizer.v1")
+def create_normalizing_tokenizer() -> Callable[[Language], NormalizingTokenizer]:
+    def create_tokenizer(nlp: Language) -> NormalizingTokenizer:
+        defaults = nlp.Defaults
+        tokenizer = Tokenizer(
+            nlp.vocab,
+            rules=defaults.tokenizer_exceptions,
+            prefix_search=compile_prefix_regex([INVISIBLE_CLASS, *defaults.prefixes]).search,
+            suffix_search=compile_suffix_regex([INVISIBLE_CLASS, *defaults.suffixes]).search,
+            infix_finditer=compile_infix_regex(keep_hyphen_infixes(defaults.infixes)).finditer,
+            token_match=defaults.token_match,
+            url_match=defaults.url_match,
+        )
+        return NormalizingTokenizer(tokenizer)
+
+    return create_tokenizer
+
+
+@registry.callbacks("dlbook.transformer_reads_plain_text.v1")
+def create_transformer_normalizer() -> Callable[[Language], Language]:
+    """After initialisation, put NFKC, plain hyphens and line-break
+    dehyphenation in front of the transformer's own text normaliser (which
+    already drops control and format characters and lowercases). The fast
+    tokenizer keeps word-piece offsets in the original text, so the
+    alignment to spaCy tokens holds; the normaliser is saved with the
+    pipeline."""
+
+    def add_normalizer(nlp: Language) -> Language:
+        from tokenizers import Regex, normalizers
+
+        for _, component in nlp.pipeline:
+            tokenizer = getattr(getattr(component, "model", None), "tokenizer", None)
+            backend = getattr(tokenizer, "backend_tokenizer", None)
+            if backend is None:
+                continue
+            steps = [
+                normalizers.NFKC(),
+                normalizers.Replace(Regex(f"[{UNICODE_HYPHENS}]"), "-"),
+                normalizers.Replace(Regex(r"(?<=\w)-[ \t]*\r?\n\s*(?=\w)"), ""),
+            ]
+            if backend.normalizer is not None:
+                steps.append(backend.normalizer)
+            backend.normalizer = normalizers.Sequence(steps)
+        return nlp
+
+    return add_normalizer
+
+
 def sentence_case(words: Sequence[str], sent_starts: Sequence[bool]) -> List[str]:
-    return [_capitalize(w) if start else w for w, start in zip(words, sent_starts)]
+    return [_capitalize(w) if start else w for w, start in zip(words, sent_starts, strict=True)]
 
 
 def title_case(words: Sequence[str], sent_starts: Sequence[bool]) -> List[str]:
@@ -172,3 +368,68 @@ def create_jsonl_logger(path: Optional[Path], progress_bar: Optional[str] = None
         return log_step, finalize
 
     return setup
+
+
+@registry.architectures("dlbook.ListenerWithHashEmbed.v1")
+def create_listener_with_hash_embed(
+    listener: Model[List[Doc], List[Floats2d]],
+    embed: Model[List[Doc], List[Floats2d]],
+    width: int,
+    maxout_pieces: int = 3,
+) -> Model[List[Doc], List[Floats2d]]:
+    """Concatenate each token's transformer vector (`listener`) with its
+    lexical hash embedding (`embed`: NORM, PREFIX, SUFFIX, SHAPE) and map both
+    to `width` with a Maxout layer. The lexical half learns a word-list-like
+    annotation in a few hundred updates, which the context vectors alone do
+    not; the listener keeps the transformer trainable."""
+    model = chain(
+        concatenate(listener, embed),
+        with_array(Maxout(nO=width, nP=maxout_pieces, normalize=True)),
+    )
+    model.set_dim("nO", width)
+    return model
+
+
+@registry.readers("dlbook.BalancedCorpus.v1")
+def create_balanced_corpus(
+    path: Optional[Path],
+    min_string_count: int,
+    min_shape_count: int,
+    max_copies: int,
+    ignore_below: int = 2,
+    max_length: int = 0,
+    gold_preproc: bool = False,
+    limit: int = 0,
+    augmenter: Optional[Callable[[Language, Example], Iterator[Example]]] = None,
+) -> Callable[[Language], Iterator[Example]]:
+    """spacy.Corpus.v1 whose documents are repeated so that, in each epoch,
+    every entity string (case-insensitive) is seen at least
+    `min_string_count` times and every entity shape (single-token or
+    multi-token, per label) at least `min_shape_count` times; a document gets
+    the copies its rarest string or shape needs, at most `max_copies`.
+    Strings seen fewer than `ignore_below` times (page numbers, stray
+    fragments) are not repeated. Rare terms and the rare begin/last
+    transitions of multi-token entities otherwise get too few updates in a
+    short schedule to be learned."""
+    corpus = Corpus(path, gold_preproc=gold_preproc, max_length=max_length, limit=limit, augmenter=augmenter)
+
+    def read(nlp: Language) -> Iterator[Example]:
+        examples = list(corpus(nlp))
+        strings = Counter(ent.text.lower() for eg in examples for ent in eg.reference.ents)
+        shapes = Counter(entity_shape(ent) for eg in examples for ent in eg.reference.ents)
+        for example in examples:
+            yield example
+            copies = 0
+            for ent in example.reference.ents:
+                if strings[ent.text.lower()] >= ignore_below:
+                    copies = max(copies, -(-min_string_count // strings[ent.text.lower()]) - 1)
+                copies = max(copies, -(-min_shape_count // shapes[entity_shape(ent)]) - 1)
+            for _ in range(min(copies, max_copies)):
+                # a new predicted Doc per copy: a batch must not hold one Doc twice
+                yield Example(nlp.make_doc(example.reference.text), example.reference)
+
+    return read
+
+
+def entity_shape(ent: Span) -> str:
+    return f"{ent.label_}:{'single' if len(ent) == 1 else 'multi'}"

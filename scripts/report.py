@@ -8,6 +8,7 @@
 - training curves (dev score and losses against steps and seconds);
 - the speed measured by scripts/benchmark_speed.py.
 """
+
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -64,8 +65,21 @@ def score(gold_docs: Sequence[Doc], pred_docs: Sequence[Doc]) -> Tuple[PRF, Dict
             per_string[text].add(gold_spans & {span}, pred_spans & {span})
             if (span in gold_spans) != (span in pred_spans):
                 kind = "FN" if span in gold_spans else "FP"
-                sentence = gold.char_span(span[0], span[1], alignment_mode="expand").sent if gold.has_annotation("SENT_START") else gold
-                errors.append({"doc": doc_id, "kind": kind, "text": text, "start": span[0], "end": span[1], "sentence": sentence.text})
+                sentence = (
+                    gold.char_span(span[0], span[1], alignment_mode="expand").sent
+                    if gold.has_annotation("SENT_START")
+                    else gold
+                )
+                errors.append(
+                    {
+                        "doc": doc_id,
+                        "kind": kind,
+                        "text": text,
+                        "start": span[0],
+                        "end": span[1],
+                        "sentence": sentence.text,
+                    }
+                )
     return overall, dict(per_string), errors
 
 
@@ -83,8 +97,14 @@ def render_errors(gold_docs: Sequence[Doc], pred_docs: Sequence[Doc], errors: Se
     parsed = []
     for doc_id in sorted(by_doc):
         gold_spans, pred_spans = char_spans(gold_docs[doc_id]), char_spans(pred_docs[doc_id])
-        for title, spans, other, mark in (("gold", gold_spans, pred_spans, "FN"), ("predicted", pred_spans, gold_spans, "FP")):
-            ents = [{"start": s, "end": e, "label": label if (s, e, label) in other else mark} for s, e, label in sorted(spans)]
+        for title, spans, other, mark in (
+            ("gold", gold_spans, pred_spans, "FN"),
+            ("predicted", pred_spans, gold_spans, "FP"),
+        ):
+            ents = [
+                {"start": s, "end": e, "label": label if (s, e, label) in other else mark}
+                for s, e, label in sorted(spans)
+            ]
             parsed.append({"text": gold_docs[doc_id].text, "ents": ents, "title": f"Document {doc_id}: {title}"})
     if not parsed:
         parsed.append({"text": "No errors on the test split.", "ents": [], "title": "No errors"})
@@ -144,41 +164,86 @@ def plot_training(records: Sequence[Dict], output_path: Path) -> int:
 
 
 def to_markdown(report: Dict, max_rows: int = 15) -> str:
-    lines = [f"# Evaluation report: `{report['model']}`", "", f"Test split: {report['test_docs']} documents, {report['test_entities']} entities.", ""]
+    lines = [
+        f"# Evaluation report: `{report['model']}`",
+        "",
+        f"Test split: {report['test_docs']} documents, {report['test_entities']} entities.",
+        "",
+    ]
     lines += ["| system | text | P | R | F | TP | FP | FN |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for system in ("model", "baseline"):
         for text in ("gold_tokens", "raw_text"):
             s = report["scores"][system][text]
-            lines.append(f"| {system} | {text.replace('_', ' ')} | {s['p']:.4f} | {s['r']:.4f} | {s['f']:.4f} | {s['tp']} | {s['fp']} | {s['fn']} |")
-    lines += ["", f"Baseline: case-insensitive phrase matching of the {report['baseline_terms']} entity strings of the training split.", ""]
-    lines += ["## Per entity string (raw text, weakest first)", "", "| string | support | P | R | F |", "| --- | ---: | ---: | ---: | ---: |"]
+            scores = f"{s['p']:.4f} | {s['r']:.4f} | {s['f']:.4f} | {s['tp']} | {s['fp']} | {s['fn']}"
+            lines.append(f"| {system} | {text.replace('_', ' ')} | {scores} |")
+    lines += [
+        "",
+        f"Baseline: case-insensitive phrase matching of the {report['baseline_terms']} entity strings "
+        "of the training split.",
+        "",
+    ]
+    lines += [
+        "## Per entity string (raw text, weakest first)",
+        "",
+        "| string | support | P | R | F |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
     for row in report["per_string"][:max_rows]:
         lines.append(f"| `{row['string']}` | {row['support']} | {row['p']:.3f} | {row['r']:.3f} | {row['f']:.3f} |")
-    lines += ["", f"## Errors (raw text): {len(report['errors'])}", "", "See `errors.html` for the documents, gold and predicted.", ""]
+    lines += [
+        "",
+        f"## Errors (raw text): {len(report['errors'])}",
+        "",
+        "See `errors.html` for the documents, gold and predicted.",
+        "",
+    ]
     for error in report["errors"][:max_rows]:
         lines.append(f"- {error['kind']} `{error['text']}`: {error['sentence']}")
     speed = report.get("speed")
     if speed:
-        lines += ["", f"## Speed on {speed['machine']} (`nlp.pipe`)", "", "| batch size | words/s | 95% CI |", "| ---: | ---: | --- |"]
+        lines += [
+            "",
+            f"## Speed on {speed['machine']} (`nlp.pipe`)",
+            "",
+            "| batch size | words/s | 95% CI |",
+            "| ---: | ---: | --- |",
+        ]
         for r in speed["results"]:
-            lines.append(f"| {r['batch_size']} | {r['words_per_second']:,.0f} | {r['ci95_low']:,.0f}-{r['ci95_high']:,.0f} |")
+            lines.append(
+                f"| {r['batch_size']} | {r['words_per_second']:,.0f} | {r['ci95_low']:,.0f}-{r['ci95_high']:,.0f} |"
+            )
     t = report["training"]
-    to_target = f"{t['seconds_to_target']} s (step {t['step_to_target']})" if t["seconds_to_target"] is not None else "not reached"
+    to_target = (
+        f"{t['seconds_to_target']} s (step {t['step_to_target']})"
+        if t["seconds_to_target"] is not None
+        else "not reached"
+    )
     lines += [
-        "", "## Training", "",
-        f"{t['steps']} steps in {t['seconds']} s of training loop ({t['steps_per_second'] or 0:.1f} steps/s, {t['words_per_second'] or 0:,.0f} words/s); "
-        f"best dev score {t['best_dev_score']:.4f} at step {t['best_step']} ({t['best_seconds']} s); dev score {t['target_dev_score']} reached: {to_target}.",
-        "", f"Training curves: `training.png` ({report['evaluations_plotted']} evaluations).", "",
+        "",
+        "## Training",
+        "",
+        f"{t['steps']} steps in {t['seconds']} s of training loop ({t['steps_per_second'] or 0:.1f} steps/s, "
+        f"{t['words_per_second'] or 0:,.0f} words/s); best dev score {t['best_dev_score']:.4f} at step "
+        f"{t['best_step']} ({t['best_seconds']} s); dev score {t['target_dev_score']} reached: {to_target}.",
+        "",
+        f"Training curves: `training.png` ({report['evaluations_plotted']} evaluations).",
+        "",
     ]
     return "\n".join(lines)
 
 
 def main(
     model: Path = typer.Argument(..., help="Trained pipeline folder", exists=True, file_okay=False),
-    train_path: Path = typer.Argument(..., help="Training DocBin (for the baseline's word list)", exists=True, dir_okay=False),
+    train_path: Path = typer.Argument(
+        ..., help="Training DocBin (for the baseline's word list)", exists=True, dir_okay=False
+    ),
     test_path: Path = typer.Argument(..., help="Test DocBin", exists=True, dir_okay=False),
-    log_path: Path = typer.Argument(..., help="JSONL training log of dlbook.jsonl_logger.v1", exists=True, dir_okay=False),
-    output_dir: Path = typer.Argument(..., help="Folder for report.json/.md, errors.html, training.png", file_okay=False),
+    log_path: Path = typer.Argument(
+        ..., help="JSONL training log of dlbook.jsonl_logger.v1", exists=True, dir_okay=False
+    ),
+    output_dir: Path = typer.Argument(
+        ..., help="Folder for report.json/.md, errors.html, training.png", file_okay=False
+    ),
     speed_path: Optional[Path] = typer.Option(None, "--speed", help="speed.json of scripts/benchmark_speed.py"),
     target_dev_score: float = typer.Option(0.995, "--target", help="Dev score whose first reaching time is reported"),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU id, or -1 for the CPU"),
@@ -223,11 +288,17 @@ def main(
         "training": training_summary(records, target_dev_score),
         "evaluations_plotted": plot_training(records, output_dir / "training.png"),
     }
-    (output_dir / "errors.html").write_text(render_errors(gold_docs, predictions["model"]["raw_text"], errors), encoding="utf8")
+    (output_dir / "errors.html").write_text(
+        render_errors(gold_docs, predictions["model"]["raw_text"], errors), encoding="utf8"
+    )
     (output_dir / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf8")
     (output_dir / "report.md").write_text(to_markdown(report), encoding="utf8")
     msg.table(
-        [(system, text, f"{s['p']:.4f}", f"{s['r']:.4f}", f"{s['f']:.4f}") for system, t in scores.items() for text, s in t.items()],
+        [
+            (system, text, f"{s['p']:.4f}", f"{s['r']:.4f}", f"{s['f']:.4f}")
+            for system, t in scores.items()
+            for text, s in t.items()
+        ],
         header=("system", "text", "P", "R", "F"),
         divider=True,
     )

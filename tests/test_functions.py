@@ -15,8 +15,25 @@ def hyphen_nlp():
 def test_tokenizer_keeps_hyphenated_words_and_still_splits_dashes():
     nlp = hyphen_nlp()
     words = [t.text for t in nlp("Lloyd's algorithm for K-Means, an n-gram, the 0-1 loss and Fine-tuning—done.")]
-    assert words == ["Lloyd", "'s", "algorithm", "for", "K-Means", ",", "an", "n-gram", ",", "the", "0-1",
-                     "loss", "and", "Fine-tuning", "—", "done", "."]
+    assert words == [
+        "Lloyd",
+        "'s",
+        "algorithm",
+        "for",
+        "K-Means",
+        ",",
+        "an",
+        "n-gram",
+        ",",
+        "the",
+        "0-1",
+        "loss",
+        "and",
+        "Fine-tuning",
+        "—",
+        "done",
+        ".",
+    ]
 
 
 def test_tokenizer_rules_survive_serialisation(tmp_path):
@@ -25,8 +42,12 @@ def test_tokenizer_rules_survive_serialisation(tmp_path):
 
 
 def sample_doc(nlp):
-    doc = Doc(nlp.vocab, words=["the", "model", "fits", ".", "gradient", "descent", "works", "."],
-              spaces=[True] * 7 + [False], sent_starts=[True, False, False, False, True, False, False, False])
+    doc = Doc(
+        nlp.vocab,
+        words=["the", "model", "fits", ".", "gradient", "descent", "works", "."],
+        spaces=[True] * 7 + [False],
+        sent_starts=[True, False, False, False, True, False, False, False],
+    )
     doc.ents = [Span(doc, 1, 2, "TERM"), Span(doc, 4, 6, "TERM")]
     return doc
 
@@ -64,3 +85,60 @@ def test_backbone_resolves_the_bundled_minilm_and_passes_other_names_on(tmp_path
     assert (Path(resolved) / "config.json").exists()
     assert resolve_backbone("bert-base-uncased") == "bert-base-uncased"
     assert resolve_backbone(str(tmp_path)) == str(tmp_path)
+
+
+def normalizing_nlp():
+    return spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "dlbook.normalizing_tokenizer.v1"}}})
+
+
+# (input, the term's characters in the input, its norm): one per character class
+PDF_WEB_CASES = [
+    ("the tanh\u200b unit", "tanh", "tanh"),
+    ("the model\u00ad is", "model", "model"),
+    ("a mo\u00addel here", "mo\u00addel", "model"),
+    ("a \u200cmodel\u200d here", "model", "model"),
+    ("the model\x00 here", "model", "model"),
+    ("gradient de-\nscent works", "de-\nscent", "descent"),
+    ("speech recog-\n  nition", "recog-\n  nition", "recognition"),
+    ("we use k\u2011means", "k\u2011means", "k-means"),
+    ("an n\u2010gram model", "n\u2010gram", "n-gram"),
+    ("the \uff4d\uff4f\uff44\uff45\uff4c is", "\uff4d\uff4f\uff44\uff45\uff4c", "model"),
+    ("careful \ufb01ne-tuning", "\ufb01ne-tuning", "fine-tuning"),
+]
+
+
+def test_normalizing_tokenizer_reads_pdf_and_web_text_as_plain_text():
+    nlp = normalizing_nlp()
+    for text, term, norm in PDF_WEB_CASES:
+        doc = nlp(text)
+        assert doc.text == text
+        token = next(t for t in doc if t.text == term)
+        assert token.norm_ == norm and text[token.idx : token.idx + len(token)] == term, (text, token.norm_)
+
+
+def test_whitespace_and_invisible_tokens_are_spaces_to_the_ner():
+    nlp = normalizing_nlp()
+    doc = nlp("the model\u00a0is a \u200bmodel")
+    assert doc.text == "the model\u00a0is a \u200bmodel"
+    assert [t.text for t in doc] == ["the", "model", "\u00a0", "is", "a", "\u200b", "model"]
+    assert [t.is_space for t in doc] == [False, False, True, False, False, True, False]
+
+
+def test_line_end_hyphen_is_kept_for_hyphenated_words_of_the_training_text(tmp_path):
+    nlp = normalizing_nlp()
+    train = [Example(nlp.make_doc(t), nlp.make_doc(t)) for t in ("fine-tuning and fine-tuning", "one fine-grained")]
+    nlp.tokenizer.initialize(lambda: train, nlp=nlp, min_count=2)
+    assert nlp.tokenizer.hyphenated_words == {"fine-tuning"}
+    text = "Fine-\ntuning and fine-\ngrained"
+    assert [t.norm_ for t in nlp(text)] == ["fine-tuning", "and", "finegrained"]
+    # the learned words are saved with the pipeline
+    nlp.to_disk(tmp_path / "nlp")
+    reloaded = spacy.load(tmp_path / "nlp")
+    assert reloaded.tokenizer.hyphenated_words == {"fine-tuning"}
+    assert [t.norm_ for t in reloaded(text)] == ["fine-tuning", "and", "finegrained"]
+
+
+def test_plain_text_tokenizes_as_with_the_hyphen_keeping_tokenizer():
+    text = "Lloyd's algorithm for K-Means, an n-gram, the 0-1 loss and Fine-tuning—done.\n\nNext  one."
+    plain, normalizing = hyphen_nlp()(text), normalizing_nlp()(text)
+    assert [(t.text, t.norm_) for t in normalizing] == [(t.text, t.norm_) for t in plain]

@@ -1,9 +1,8 @@
 import json
 
 import spacy
-from spacy.tokens import Doc, Span
-
 from report import DictionaryBaseline, per_string_rows, plot_training, read_log, render_errors, score, training_summary
+from spacy.tokens import Doc, Span
 
 
 def annotated(nlp, words, ents, sent_starts=None):
@@ -51,16 +50,26 @@ def test_error_page_is_a_self_contained_html_page_marking_fp_and_fn():
     assert html.lstrip().startswith("<!DOCTYPE html>")
     assert "Document 0: gold" in html and "Document 0: predicted" in html
     assert "FN</span>" in html and "FP</span>" in html
-    assert "<script" not in html and "src=\"http" not in html
+    assert "<script" not in html and 'src="http' not in html
 
 
 def test_training_curve_png_from_a_jsonl_log(tmp_path):
     log = tmp_path / "log.jsonl"
-    log.write_text("\n".join(
-        json.dumps({"epoch": 0, "step": step, "seconds": step // 10, "words": step * 100, "score": score,
-                    "losses": {"tok2vec": 1.0 / (step + 1), "ner": 2.0 / (step + 1)}})
-        for step, score in [(0, 0.0), (100, 0.8), (200, 0.95)]
-    ))
+    log.write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "epoch": 0,
+                    "step": step,
+                    "seconds": step // 10,
+                    "words": step * 100,
+                    "score": score,
+                    "losses": {"tok2vec": 1.0 / (step + 1), "ner": 2.0 / (step + 1)},
+                }
+            )
+            for step, score in [(0, 0.0), (100, 0.8), (200, 0.95)]
+        )
+    )
     records = read_log(log)
     assert plot_training(records, tmp_path / "training.png") == 3
     summary = training_summary(records, target=0.9)

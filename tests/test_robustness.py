@@ -1,6 +1,7 @@
 """Train/serve agreement on a tiny fixture corpus: a CNN pipeline trained on
 lowercase corpus tokens (ligatures, hyphenated terms as single tokens) finds
 the terms in ordinary cased text through the pipeline's own tokenizer."""
+
 import random
 import sys
 
@@ -8,13 +9,48 @@ import pytest
 import spacy
 
 import functions  # noqa: F401 (registers dlbook.* for spacy.load)
-from conftest import ROOT, run, write_tsv
+from conftest import ROOT, run, spacy_train, write_tsv
+
+pytestmark = pytest.mark.slow
 
 TERMS = [["k-means"], ["ﬁne-tuning"], ["gradient", "descent"]]
 WORDS = [
-    "we", "use", "the", "method", "after", "pretraining", "this", "chapter", "a", "simple", "they", "apply",
-    "one", "can", "in", "practice", "for", "example", "such", "as", "and", "by", "or", "of", "algorithm",
-    "works", "well", "on", "images", "text", "with", "little", "data", "here", "too", "quickly",
+    "we",
+    "use",
+    "the",
+    "method",
+    "after",
+    "pretraining",
+    "this",
+    "chapter",
+    "a",
+    "simple",
+    "they",
+    "apply",
+    "one",
+    "can",
+    "in",
+    "practice",
+    "for",
+    "example",
+    "such",
+    "as",
+    "and",
+    "by",
+    "or",
+    "of",
+    "algorithm",
+    "works",
+    "well",
+    "on",
+    "images",
+    "text",
+    "with",
+    "little",
+    "data",
+    "here",
+    "too",
+    "quickly",
 ]
 
 
@@ -34,19 +70,23 @@ def tiny_cnn(tmp_path_factory):
     path = tmp_path_factory.mktemp("robustness")
     tsv = write_tsv(path / "fixture.tsv", fixture_rows())
     run([sys.executable, ROOT / "scripts" / "convert.py", tsv, path / "corpus", "--block-docs", "1"])
-    run([
-        sys.executable, "-m", "spacy", "train", ROOT / "configs" / "sm.cfg", "--output", path / "training",
-        "--code", ROOT / "scripts" / "functions.py",
-        "--paths.train", path / "corpus" / "train.spacy", "--paths.dev", path / "corpus" / "dev.spacy",
-        "--training.max_steps", "300", "--training.eval_frequency", "100",
-    ])
+    spacy_train(
+        ROOT / "configs" / "sm.cfg",
+        path / "training",
+        path / "corpus",
+        training__max_steps=300,
+        training__eval_frequency=100,
+    )
     return spacy.load(path / "training" / "model-last")
 
 
 @pytest.mark.parametrize(
     "text,terms",
     [
-        ("Lloyd's algorithm for K-Means and Fine-tuning by Gradient Descent.", ["K-Means", "Fine-tuning", "Gradient Descent"]),
+        (
+            "Lloyd's algorithm for K-Means and Fine-tuning by Gradient Descent.",
+            ["K-Means", "Fine-tuning", "Gradient Descent"],
+        ),
         ("We use k-means on images.", ["k-means"]),  # hyphenated: one token, as in the corpus
         ("FINE-TUNING WORKS WELL ON TEXT.", ["FINE-TUNING"]),  # upper-case
         ("After pretraining, fine-tuning works well.", ["fine-tuning"]),  # corpus had the ligature "ﬁ"

