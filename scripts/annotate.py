@@ -222,21 +222,23 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def load_pipeline(model: str, gpu_id: int) -> spacy.Language:
-    """Load the pipeline for annotation: on the GPU if asked, with one torch
-    thread (workers share the cores)."""
+def load_pipeline(model: str, gpu_id: int, one_thread: bool) -> spacy.Language:
+    """Load the pipeline for annotation, on the GPU if asked; `one_thread`
+    gives torch (transformer pipelines) one thread, for workers that share
+    the cores."""
     try:
         import functions  # noqa: F401 (pipeline folders of this project need the dlbook.* functions)
     except ImportError:
         pass
     if gpu_id >= 0:
         spacy.require_gpu(gpu_id)
-    try:
-        import torch
+    if one_thread:
+        try:
+            import torch
 
-        torch.set_num_threads(1)
-    except ImportError:
-        pass
+            torch.set_num_threads(1)
+        except ImportError:
+            pass
     return spacy.load(model)
 
 
@@ -250,7 +252,7 @@ class PipelineLoader(WorkerPlugin):
         self.nlp = None
 
     def setup(self, worker) -> None:
-        self.nlp = load_pipeline(self.model, self.gpu_id)
+        self.nlp = load_pipeline(self.model, self.gpu_id, one_thread=True)
 
     def teardown(self, worker) -> None:
         self.nlp = None
@@ -296,7 +298,7 @@ def run_in_process(
     """One nlp.pipe over the texts of all shards (so worker processes start
     once); each shard is handed on as soon as its last document is back."""
     start = time.perf_counter()
-    nlp = load_pipeline(model, gpu_id)
+    nlp = load_pipeline(model, gpu_id, one_thread=n_process > 1)
     load_seconds = time.perf_counter() - start
     pending: Dict[str, Tuple[Shard, List, List[int]]] = {}
 
