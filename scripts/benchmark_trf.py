@@ -17,6 +17,7 @@ import platform
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from importlib.metadata import version
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -24,6 +25,7 @@ from typing import Dict, List, Optional
 import spacy
 import typer
 from spacy import util
+from spacy.cli._util import parse_config_overrides
 from spacy.cli.evaluate import evaluate as spacy_evaluate
 from spacy.tokens import DocBin
 from spacy.training.initialize import init_nlp
@@ -70,7 +72,7 @@ def peak_gpu_memory_mb(gpu_id: int) -> Optional[float]:
 def train_variant(config_path: Path, output_dir: Path, overrides: Dict[str, str], gpu_id: int, target: float) -> Dict:
     """Train in this process, as `spacy train` does, timing initialisation and
     the training loop apart; returns the dev curve and the timings."""
-    config = util.load_config(config_path, overrides=util.parse_config_overrides(_as_cli(overrides)), interpolate=False)
+    config = util.load_config(config_path, overrides=parse_config_overrides(_as_cli(overrides)), interpolate=False)
     reset_peak_gpu_memory(gpu_id)
     start = time.perf_counter()
     nlp = init_nlp(config, use_gpu=gpu_id)
@@ -173,20 +175,17 @@ def measure_inference(
 
 
 def versions() -> Dict[str, str]:
-    import spacy_transformers
-    import thinc
     import torch
-    import transformers
 
-    return {
-        "python": platform.python_version(),
-        "spacy": spacy.__version__,
-        "thinc": thinc.__version__,
-        "spacy_transformers": spacy_transformers.__version__,
-        "transformers": transformers.__version__,
-        "torch": torch.__version__,
-        "cuda": torch.version.cuda,
-    }
+    packages = ("spacy", "thinc", "spacy-transformers", "transformers", "tokenizers", "torch")
+    found = {name: version(name) for name in packages}
+    try:
+        import cupy  # its distribution is named after the CUDA version (cupy-cuda12x, ...)
+
+        found["cupy"] = cupy.__version__
+    except ImportError:
+        found["cupy"] = None
+    return {"python": platform.python_version(), **found, "cuda": torch.version.cuda}
 
 
 def main(

@@ -68,7 +68,7 @@ def offline_env() -> dict:
 PROBE = """
 import importlib.util, json, sys, spacy
 nlp = spacy.load(sys.argv[1])
-doc = nlp(sys.argv[2])
+doc = nlp(json.loads(sys.argv[2]))
 trf_data = doc._.trf_data if doc.has_extension("trf_data") else None
 print(json.dumps({
     "name": nlp.meta["name"], "version": nlp.meta["version"], "pipes": nlp.pipe_names,
@@ -85,7 +85,8 @@ def probe_installed_pipeline(python: Path, package: str, text: str, cwd: Path) -
     """Load an installed pipeline package with `python`, offline and outside
     the project (so only the package can provide its code), and return what
     it made of `text`."""
-    result = run([python, "-c", PROBE, package, text], cwd=cwd, env=offline_env())
+    # the text travels JSON-escaped: an argument cannot hold a NUL character
+    result = run([python, "-c", PROBE, package, json.dumps(text)], cwd=cwd, env=offline_env())
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 

@@ -189,7 +189,7 @@ def test_gpu_benchmark_script_runs_on_the_cpu_with_tiny_settings(tmp_path):
         ]
     )
     result = json.loads(output.read_text())
-    assert result["device"].startswith("CPU") and result["versions"]["spacy_transformers"] == "1.4.0"
+    assert result["device"].startswith("CPU") and result["versions"]["spacy-transformers"] == "1.4.0"
     assert list(result["variants"]) == ["base", "small_batches"]
     assert result["variants"]["small_batches"]["overrides"] == {"training.batcher.size": "500"}
     for variant in result["variants"].values():
