@@ -38,8 +38,6 @@ INPUT_SUFFIXES = (".jsonl", ".txt", ".jsonl.gz", ".txt.gz")
 PLUGIN_NAME = "dlbook-pipeline"
 SHARD_ERRORS_DIR = "shard-errors"
 MANIFEST = "manifest.json"
-# Settings that change what the parts hold: a rerun must use the same ones.
-MANIFEST_SETTINGS = ("text_key", "id_key", "shard_size")
 
 
 @dataclass
@@ -51,6 +49,7 @@ class Shard:
     records: List[Tuple[Any, str]] = field(default_factory=list)
     errors: List[Dict[str, Any]] = field(default_factory=list)
     end_byte: int = 0
+    done: bool = False  # its part file exists: nothing to parse or annotate
 
 
 def list_inputs(input_path: Path) -> List[Path]:
@@ -118,7 +117,8 @@ def read_shards(
 
 def _make_shard(path, file_index, shard_index, lines, end_byte, text_key, id_key, is_done) -> Shard:
     shard = Shard(name=f"part-{file_index:05d}-{shard_index:06d}", source=str(path), end_byte=end_byte)
-    if is_done(shard.name):
+    shard.done = is_done(shard.name)
+    if shard.done:
         return shard
     for number, line in lines:
         try:
@@ -193,14 +193,13 @@ def check_manifest(output_dir: Path, manifest: Dict[str, Any], overwrite: bool) 
     path = output_dir / MANIFEST
     if path.exists():
         previous = json.loads(path.read_text(encoding="utf8"))
-        keys = ("model", "inputs", "settings")
+        changed = [key for key in ("model", "inputs", "settings") if previous.get(key) != manifest[key]]
         if overwrite:
             for part in output_dir.glob("part-*.jsonl"):
                 part.unlink()
             shutil.rmtree(output_dir / SHARD_ERRORS_DIR, ignore_errors=True)
             (output_dir / "errors.jsonl").unlink(missing_ok=True)
-        elif any(previous.get(key) != manifest[key] for key in keys):
-            changed = [key for key in keys if previous.get(key) != manifest[key]]
+        elif changed:
             raise ValueError(
                 f"{path}: this output folder holds a run with another {' and '.join(changed)}; "
                 "use another folder, or --overwrite to replace it"
@@ -423,7 +422,7 @@ def annotate(
     def todo() -> Iterator[Shard]:
         nonlocal skipped
         for shard in read_shards(inputs, shard_size, text_key, id_key, writer.is_done):
-            if writer.is_done(shard.name):
+            if shard.done:
                 skipped += 1
                 progress.update(shard, 0)
                 continue

@@ -7,7 +7,7 @@ import json
 import os
 import platform
 from pathlib import Path
-from typing import Dict
+from typing import Dict, Optional
 
 import numpy
 import spacy
@@ -76,17 +76,20 @@ def main(
         "spacy": spacy.__version__,
         "words_in_texts": int(sum(len(doc) for doc in docs)),
         "results": results,
-        "peak_gpu_memory_mb": peak_gpu_memory_mb() if gpu_id >= 0 else None,
+        "peak_gpu_memory_mb": peak_gpu_memory_mb(gpu_id),
     }
     output_path.parent.mkdir(parents=True, exist_ok=True)
     output_path.write_text(json.dumps(summary, indent=2) + "\n")
     msg.good(f"Saved {output_path} ({summary['machine']})")
 
 
-def peak_gpu_memory_mb() -> float:
+def peak_gpu_memory_mb(gpu_id: int) -> Optional[float]:
+    """Peak GPU memory allocated by torch in this process (MB); None on the CPU."""
+    if gpu_id < 0:
+        return None
     import torch
 
-    return torch.cuda.max_memory_allocated() / 2**20
+    return torch.cuda.max_memory_allocated(gpu_id) / 2**20
 
 
 if __name__ == "__main__":

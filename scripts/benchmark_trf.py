@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import spacy
 import typer
@@ -33,7 +33,7 @@ from spacy.training.loop import train as train_nlp
 from wasabi import msg
 
 import functions  # noqa: F401 (registers the dlbook.* functions)
-from benchmark_speed import describe_machine, measure
+from benchmark_speed import describe_machine, measure, peak_gpu_memory_mb
 from convert import SPLITS, convert, write_docbin_atomic
 from evaluate_raw import evaluate_raw_text
 
@@ -59,14 +59,6 @@ def reset_peak_gpu_memory(gpu_id: int) -> None:
         import torch
 
         torch.cuda.reset_peak_memory_stats(gpu_id)
-
-
-def peak_gpu_memory_mb(gpu_id: int) -> Optional[float]:
-    if gpu_id < 0:
-        return None
-    import torch
-
-    return torch.cuda.max_memory_allocated(gpu_id) / 2**20
 
 
 def train_variant(config_path: Path, output_dir: Path, overrides: Dict[str, str], gpu_id: int, target: float) -> Dict:

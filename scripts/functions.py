@@ -5,8 +5,8 @@ shipped inside the packaged pipelines:
   (`k-means`, `n-gram`, `fine-tuning`, `0-1`) stay one token, as in the corpus.
 - dlbook.normalizing_tokenizer.v1: that tokenizer, plus what PDF and web text
   needs (`normalize_text`): invisible characters, Unicode hyphens, look-alike
-  letters, non-breaking spaces and words hyphenated across a line break are
-  read as plain text through `token.norm_`, while `doc.text` stays the input.
+  letters and words hyphenated across a line break are read as plain text
+  through `token.norm_`, while `doc.text` stays the input.
 - dlbook.transformer_reads_plain_text.v1: the same normalisation in front of
   the transformer's word-piece tokenizer.
 - dlbook.case_augmenter.v1: trains on sentence-, title- and upper-cased copies
@@ -61,19 +61,22 @@ def keep_hyphen_infixes(infixes: Sequence[str]) -> List[str]:
 
 @registry.tokenizers("dlbook.tokenizer.v1")
 def create_hyphen_keeping_tokenizer() -> Callable[[Language], Tokenizer]:
-    def create_tokenizer(nlp: Language) -> Tokenizer:
-        defaults = nlp.Defaults
-        return Tokenizer(
-            nlp.vocab,
-            rules=defaults.tokenizer_exceptions,
-            prefix_search=compile_prefix_regex(defaults.prefixes).search,
-            suffix_search=compile_suffix_regex(defaults.suffixes).search,
-            infix_finditer=compile_infix_regex(keep_hyphen_infixes(defaults.infixes)).finditer,
-            token_match=defaults.token_match,
-            url_match=defaults.url_match,
-        )
+    return hyphen_keeping_tokenizer
 
-    return create_tokenizer
+
+def hyphen_keeping_tokenizer(nlp: Language, edge_affixes: Sequence[str] = ()) -> Tokenizer:
+    """spaCy's tokenizer for the language, without the infixes that split on a
+    single hyphen; `edge_affixes` are split off both ends of a word first."""
+    defaults = nlp.Defaults
+    return Tokenizer(
+        nlp.vocab,
+        rules=defaults.tokenizer_exceptions,
+        prefix_search=compile_prefix_regex([*edge_affixes, *defaults.prefixes]).search,
+        suffix_search=compile_suffix_regex([*edge_affixes, *defaults.suffixes]).search,
+        infix_finditer=compile_infix_regex(keep_hyphen_infixes(defaults.infixes)).finditer,
+        token_match=defaults.token_match,
+        url_match=defaults.url_match,
+    )
 
 
 # PDF math glyphs in Unicode's private-use area: the BERT tokenizer deletes
@@ -209,17 +212,7 @@ class NormalizingTokenizer:
 @registry.tokenizers("dlbook.normalizing_tokenizer.v1")
 def create_normalizing_tokenizer() -> Callable[[Language], NormalizingTokenizer]:
     def create_tokenizer(nlp: Language) -> NormalizingTokenizer:
-        defaults = nlp.Defaults
-        tokenizer = Tokenizer(
-            nlp.vocab,
-            rules=defaults.tokenizer_exceptions,
-            prefix_search=compile_prefix_regex([INVISIBLE_CLASS, *defaults.prefixes]).search,
-            suffix_search=compile_suffix_regex([INVISIBLE_CLASS, *defaults.suffixes]).search,
-            infix_finditer=compile_infix_regex(keep_hyphen_infixes(defaults.infixes)).finditer,
-            token_match=defaults.token_match,
-            url_match=defaults.url_match,
-        )
-        return NormalizingTokenizer(tokenizer)
+        return NormalizingTokenizer(hyphen_keeping_tokenizer(nlp, edge_affixes=[INVISIBLE_CLASS]))
 
     return create_tokenizer
 
