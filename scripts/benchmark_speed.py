@@ -16,7 +16,7 @@ from spacy.cli.benchmark_speed import benchmark, bootstrap, warmup
 from spacy.tokens import DocBin
 from wasabi import msg
 
-import functions  # noqa: F401 (registers the dlbook.* functions that spacy.load needs)
+from functions import load_pipeline
 
 
 def describe_machine(gpu_id: int) -> str:
@@ -59,9 +59,7 @@ def main(
 ):
     """Benchmark nlp.pipe speed (words/s, 95% interval) on the given texts at
     one or more batch sizes, with the peak GPU memory on a GPU."""
-    if gpu_id >= 0:
-        spacy.require_gpu(gpu_id)
-    nlp = spacy.load(model)
+    nlp = load_pipeline(model, gpu_id)
     docs = list(DocBin().from_disk(data_path).get_docs(nlp.vocab))
     results = []
     for batch_size in [int(size) for size in batch_sizes.split(",")]:

@@ -32,10 +32,10 @@ from spacy.training.initialize import init_nlp
 from spacy.training.loop import train as train_nlp
 from wasabi import msg
 
-import functions  # noqa: F401 (registers the dlbook.* functions)
 from benchmark_speed import describe_machine, measure, peak_gpu_memory_mb
 from convert import SPLITS, convert, write_docbin_atomic
 from evaluate_raw import evaluate_raw_text
+from functions import load_pipeline
 
 
 def parse_variants(specs: List[str]) -> Dict[str, Dict[str, str]]:
@@ -100,7 +100,7 @@ def evaluate_pipeline(model_path: Path, test_path: Path, gpu_id: int) -> Dict:
     gold = spacy_evaluate(str(model_path), test_path, use_gpu=gpu_id, gold_preproc=True)
     nlp = spacy.load(model_path)
     gold_docs = list(DocBin().from_disk(test_path).get_docs(nlp.vocab))
-    raw = evaluate_raw_text(nlp, gold_docs)
+    raw, _ = evaluate_raw_text(nlp, gold_docs)
     return {
         "gold_tokens": {key: gold[key] for key in ("ents_p", "ents_r", "ents_f")},
         "raw_text": raw,
@@ -112,9 +112,7 @@ def _pipe_worker(model_path: str, texts: List[str], batch_size: int, gpu_id: int
     import torch
 
     torch.set_num_threads(1)
-    if gpu_id >= 0:
-        spacy.require_gpu(gpu_id)
-    nlp = spacy.load(model_path)
+    nlp = load_pipeline(model_path, gpu_id)
     list(nlp.pipe(texts[: batch_size * 2], batch_size=batch_size))
     start = time.perf_counter()
     words = 0
@@ -154,9 +152,7 @@ def measure_inference(
     n_batches: int,
     repeats: int,
 ) -> Dict:
-    if gpu_id >= 0:
-        spacy.require_gpu(gpu_id)
-    nlp = spacy.load(model_path)
+    nlp = load_pipeline(model_path, gpu_id)
     docs = list(DocBin().from_disk(test_path).get_docs(nlp.vocab))
     reset_peak_gpu_memory(gpu_id)
     by_batch = [measure(nlp, docs, size, n_batches, warmup_epochs=1) for size in batch_sizes]

@@ -1,36 +1,55 @@
-"""Convert the term-annotated token stream (one `token<TAB>B|I|O` per line)
-into train/dev/test DocBins.
+"""Convert a token-per-line NER corpus into train/dev/test DocBins.
 
-The stream has no sentence or document breaks: sentences end after `.`, `?`
-or `!` (or after --max-sent-tokens tokens), sentences are grouped into
-documents of at most --max-doc-tokens tokens, and documents are split into
-train/dev/test by contiguous blocks of the book, so that no split sees the
-context of another. The same input always gives byte-identical DocBins.
+Each line holds a token first and its entity label last, in columns separated
+by a tab or by spaces (`token<TAB>label`, CoNLL-2003's `word POS chunk NER`).
+The label scheme is read from the file (or set with --format): untyped
+`B`/`I`/`O` (typed with --label), IOB1 or IOB2 (`B-PER`, `I-PER`) or BILUO
+(`U-PER`, `L-PER`; BIOES's `S-`/`E-` read as `U-`/`L-`). A blank line ends a
+sentence and a `-DOCSTART-` line a document. A file without blank lines (the
+book's stream) is cut into sentences after `.`, `?` or `!`. Sentences are cut
+after --max-sent-tokens tokens, and grouped into documents of at most
+--max-doc-tokens tokens, never across a `-DOCSTART-`. Documents are split into
+train/dev/test by contiguous blocks, so that no split sees the context of
+another. The same input always gives byte-identical DocBins.
 """
 
 import os
+import re
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import typer
-from spacy.tokens import Doc, DocBin, Span
+from spacy.tokens import Doc, DocBin
+from spacy.training import biluo_tags_to_spans, iob_to_biluo
 from spacy.vocab import Vocab
 from tqdm import tqdm
 from wasabi import msg
 
 from functions import PRIVATE_USE_PLACEHOLDER, normalize_text
 
-LABELS = ("B", "I", "O")
 SENT_END = {".", "?", "!"}
+DOCSTART = "-DOCSTART-"
 # Detokenization: no space before closing punctuation, none after opening.
 NO_SPACE_BEFORE = {".", ",", ";", ":", "?", "!", ")", "]", "}", "%"}
 NO_SPACE_AFTER = {"(", "[", "{"}
 # Within each run of blocks: 8 train, 1 dev, 1 test (about 80/10/10).
 SPLIT_PATTERN = ("train",) * 8 + ("dev", "test")
 SPLITS = ("train", "dev", "test")
+# O, or a move with an optional type: B, I-PER, U-TERM, E-LOC ...
+LABEL = re.compile(r"O|(?P<move>[BILUES])(?:-(?P<type>\S+))?")
+# BIOES names for the BILUO moves
+BIOES_MOVES = {"E": "L", "S": "U"}
+Span = Tuple[int, int]
+
+
+class LabelScheme(str, Enum):
+    auto = "auto"
+    iob = "iob"
+    biluo = "biluo"
 
 
 class CorpusError(ValueError):
@@ -41,6 +60,20 @@ class CorpusError(ValueError):
 
 
 @dataclass
+class TokenStream:
+    """The token lines of a file, with their labels and line numbers, and the
+    token indices where a blank line or a `-DOCSTART-` line started a new
+    sentence or document."""
+
+    path: Path
+    tokens: List[str] = field(default_factory=list)
+    labels: List[str] = field(default_factory=list)
+    lines: List[int] = field(default_factory=list)
+    sentence_breaks: Set[int] = field(default_factory=set)
+    document_breaks: Set[int] = field(default_factory=set)
+
+
+@dataclass
 class Repairs:
     orphan_i: int = 0
     normalized_tokens: int = 0
@@ -48,36 +81,157 @@ class Repairs:
     examples: Counter = field(default_factory=Counter)
 
 
-def read_tsv(path: Path) -> List[Tuple[str, str]]:
-    """Read `token<TAB>label` lines; raise CorpusError on the first bad one."""
+def read_lines(path: Path) -> List[str]:
+    """The file's lines as text: UTF-8, a byte-order mark stripped, CRLF
+    accepted."""
     if not path.is_file():
         raise CorpusError(path, 0, "file not found")
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise CorpusError(path, 0, "file is empty")
-    lines = raw.split(b"\n")
+    lines = path.read_bytes().split(b"\n")
     if lines[-1] == b"":
         lines.pop()
-    rows = []
+    texts = []
     for number, line_bytes in enumerate(lines, start=1):
         try:
             line = line_bytes.decode("utf8")
         except UnicodeDecodeError as err:
             raise CorpusError(path, number, f"invalid UTF-8 at byte {err.start} of the line") from None
-        line = line.rstrip("\r")
-        if line.count("\t") != 1:
-            raise CorpusError(
-                path,
-                number,
-                f"expected 'token<TAB>label' with exactly one tab, found {line.count(chr(9))} in {line[:60]!r}",
-            )
-        token, label = line.split("\t")
+        if number == 1:
+            line = line.removeprefix("\ufeff")
+        texts.append(line.removesuffix("\r"))
+    return texts
+
+
+def read_columns(path: Path) -> TokenStream:
+    """Read the token lines (token first, label last), blank lines and
+    `-DOCSTART-` lines; raise CorpusError on the first bad line. Columns are
+    tab-separated if the first token line has a tab, else space-separated."""
+    stream = TokenStream(path)
+    separator: Optional[str] = None
+    for number, line in enumerate(read_lines(path), start=1):
+        if not line.strip():
+            stream.sentence_breaks.add(len(stream.tokens))
+            continue
+        if separator is None:
+            separator = "\t" if "\t" in line else " "
+        if separator == "\t":
+            if "\t" not in line:
+                raise CorpusError(
+                    path, number, f"expected 'token<TAB>label' (tab-separated like the first line): {line[:60]!r}"
+                )
+            columns = line.split("\t")
+        else:
+            columns = line.split()
+        if columns[0] == DOCSTART:
+            stream.document_breaks.add(len(stream.tokens))
+            continue
+        if len(columns) < 2:
+            raise CorpusError(path, number, f"expected a token and a label, found one column: {line[:60]!r}")
+        token, label = columns[0], columns[-1]
         if not token or any(ch.isspace() for ch in token):
             raise CorpusError(path, number, f"empty token or token with whitespace: {token!r}")
-        if label not in LABELS:
-            raise CorpusError(path, number, f"unknown label {label!r} (expected one of B, I, O)")
-        rows.append((token, label))
-    return rows
+        if not LABEL.fullmatch(label):
+            raise CorpusError(
+                path, number, f"unknown label {label!r} (expected O, or B/I/L/U/E/S alone or with a type: B-PER)"
+            )
+        stream.tokens.append(token)
+        stream.labels.append(label)
+        stream.lines.append(number)
+    if not stream.tokens:
+        raise CorpusError(path, 0, "file is empty")
+    stream.sentence_breaks |= stream.document_breaks
+    stream.sentence_breaks -= {0, len(stream.tokens)}
+    stream.document_breaks -= {0, len(stream.tokens)}
+    return stream
+
+
+def detect_scheme(stream: TokenStream) -> LabelScheme:
+    """BILUO if any label is a last or unit move (L, U, E, S), else IOB."""
+    moves = {label[0] for label in set(stream.labels)}
+    return LabelScheme.biluo if moves & set("LUES") else LabelScheme.iob
+
+
+def typed_labels(stream: TokenStream, entity_label: str) -> List[str]:
+    """Every label with a type: untyped moves get `entity_label`. A file must
+    use typed or untyped moves throughout; the first line that differs from
+    the first entity label is refused."""
+    first: Optional[int] = None
+    typed = []
+    for i, label in enumerate(stream.labels):
+        if label == "O":
+            typed.append(label)
+            continue
+        match = LABEL.fullmatch(label)
+        if first is None:
+            first = i
+        elif (match["type"] is None) != (LABEL.fullmatch(stream.labels[first])["type"] is None):
+            raise CorpusError(
+                stream.path,
+                stream.lines[i],
+                f"label {label!r} mixes typed and untyped labels ({stream.labels[first]!r} on line "
+                f"{stream.lines[first]}): use one scheme in a file",
+            )
+        move = BIOES_MOVES.get(match["move"], match["move"])
+        typed.append(f"{move}-{match['type'] or entity_label}")
+    return typed
+
+
+def sentence_ranges(stream: TokenStream) -> List[Span]:
+    """(start, end) of the runs of tokens between blank lines (the whole
+    stream if it has none)."""
+    starts = [0, *sorted(stream.sentence_breaks)]
+    return list(zip(starts, [*starts[1:], len(stream.tokens)], strict=True))
+
+
+def iob_tags_to_biluo(tags: Sequence[str], chunk: int = 1000) -> List[str]:
+    """spaCy's iob_to_biluo (IOB1 and IOB2: an `I-` after `O` starts an
+    entity), fed in pieces cut at an `O`: it pops the front of a list, so one
+    call on the 346,717 tags of the book would take quadratic time."""
+    out: List[str] = []
+    start = 0
+    while start < len(tags):
+        end = min(start + chunk, len(tags))
+        while end < len(tags) and tags[end] != "O":
+            end += 1
+        out.extend(iob_to_biluo(list(tags[start:end])))
+        start = end
+    return out
+
+
+def check_biluo(stream: TokenStream, tags: Sequence[str], start: int, end: int) -> None:
+    """Refuse the first tag of tokens start..end that breaks the BILUO moves."""
+    open_label: Optional[str] = None
+    for i in range(start, end):
+        move, _, label = tags[i].partition("-")
+        if move in ("B", "U", "O") and open_label is not None:
+            raise CorpusError(stream.path, stream.lines[i], f"{tags[i]!r} while an entity {open_label!r} is open")
+        if move in ("I", "L") and open_label != label:
+            raise CorpusError(stream.path, stream.lines[i], f"{tags[i]!r} without an open {label!r} entity (B-{label})")
+        open_label = label if move in ("B", "I") else None
+    if open_label is not None:
+        raise CorpusError(stream.path, stream.lines[end - 1], f"entity {open_label!r} is not closed (L-{open_label})")
+
+
+def biluo_tags(stream: TokenStream, entity_label: str, scheme: LabelScheme, repairs: Repairs) -> List[str]:
+    """The BILUO tag of every token; no entity crosses a blank line. An IOB
+    `I-` that opens an entity (IOB1, or an orphan in IOB2) is counted."""
+    if scheme == LabelScheme.auto:
+        scheme = detect_scheme(stream)
+    typed = typed_labels(stream, entity_label)
+    tags: List[str] = []
+    for start, end in sentence_ranges(stream):
+        if scheme == LabelScheme.iob:
+            if any(t[0] in "LU" for t in typed[start:end]):
+                i = next(i for i in range(start, end) if typed[i][0] in "LU")
+                raise CorpusError(stream.path, stream.lines[i], f"BILUO label {stream.labels[i]!r} in an IOB file")
+            converted = iob_tags_to_biluo(typed[start:end])
+            repairs.orphan_i += sum(
+                1 for src, out in zip(typed[start:end], converted, strict=True) if src[0] == "I" and out[0] in "BU"
+            )
+        else:
+            check_biluo(stream, typed, start, end)
+            converted = typed[start:end]
+        tags.extend(converted)
+    return tags
 
 
 def normalize_token(token: str) -> str:
@@ -87,17 +241,26 @@ def normalize_token(token: str) -> str:
     return normalize_text(token) or token
 
 
-def segment(tokens: Sequence[str], labels: Sequence[str], max_sent_tokens: int) -> List[Tuple[int, int]]:
-    """Sentence boundaries as (start, end) token offsets. A boundary never
-    falls before an `I`, so no entity is cut."""
+def segment(
+    tokens: Sequence[str], labels: Sequence[str], max_sent_tokens: int, breaks: Optional[Set[int]] = None
+) -> List[Span]:
+    """Sentence boundaries as (start, end) token offsets: at the given
+    `breaks` (blank lines) if there are any, else after `.`, `?` or `!`;
+    and after max_sent_tokens tokens. A boundary never falls before an
+    inside or last label (`I`, `I-X`, `L-X`), so no entity is cut."""
     sentences = []
     start = 0
     for i, token in enumerate(tokens):
         end = i + 1
-        next_is_inside = end < len(labels) and labels[end] == "I"
+        if end in (breaks or ()):
+            sentences.append((start, end))
+            start = end
+            continue
+        next_is_inside = end < len(labels) and labels[end][0] in "ILE"
         if next_is_inside:
             continue
-        if token in SENT_END or end - start >= max_sent_tokens:
+        ends_sentence = token in SENT_END if not breaks else False
+        if ends_sentence or end - start >= max_sent_tokens:
             sentences.append((start, end))
             start = end
     if start < len(tokens):
@@ -105,14 +268,17 @@ def segment(tokens: Sequence[str], labels: Sequence[str], max_sent_tokens: int) 
     return sentences
 
 
-def group_documents(sentences: Sequence[Tuple[int, int]], max_doc_tokens: int) -> List[List[Tuple[int, int]]]:
+def group_documents(
+    sentences: Sequence[Span], max_doc_tokens: int, breaks: Optional[Set[int]] = None
+) -> List[List[Span]]:
     """Pack consecutive sentences into documents of at most max_doc_tokens
-    tokens (a longer sentence makes a document of its own)."""
-    docs: List[List[Tuple[int, int]]] = []
-    current: List[Tuple[int, int]] = []
+    tokens (a longer sentence makes a document of its own); a document
+    never crosses one of the `breaks` (`-DOCSTART-`)."""
+    docs: List[List[Span]] = []
+    current: List[Span] = []
     size = 0
     for start, end in sentences:
-        if current and size + (end - start) > max_doc_tokens:
+        if current and (size + (end - start) > max_doc_tokens or start in (breaks or ())):
             docs.append(current)
             current, size = [], 0
         current.append((start, end))
@@ -135,39 +301,63 @@ def spaces_for(words: Sequence[str]) -> List[bool]:
     return spaces
 
 
-def bio_to_spans(labels: Sequence[str], repairs: Repairs) -> List[Tuple[int, int]]:
-    """(start, end) token offsets of entities. An `I` with no open entity
-    starts one (counted as a repair)."""
-    spans = []
-    start = None
-    for i, label in enumerate(list(labels) + ["O"]):
-        if label == "I" and start is None:
-            repairs.orphan_i += 1
-            start = i
-        elif label in ("B", "O"):
-            if start is not None:
-                spans.append((start, i))
-                start = None
-            if label == "B":
-                start = i
-    return spans
-
-
-def make_doc(
-    vocab: Vocab,
-    words: Sequence[str],
-    labels: Sequence[str],
-    sentences: Sequence[Tuple[int, int]],
-    entity_label: str,
-    repairs: Repairs,
-) -> Doc:
+def make_doc(vocab: Vocab, words: Sequence[str], tags: Sequence[str], sentences: Sequence[Span]) -> Doc:
     offset = sentences[0][0]
     sent_starts = [False] * len(words)
     for start, _ in sentences:
         sent_starts[start - offset] = True
     doc = Doc(vocab, words=list(words), spaces=spaces_for(words), sent_starts=sent_starts)
-    doc.ents = [Span(doc, s, e, label=entity_label) for s, e in bio_to_spans(labels, repairs)]
+    doc.ents = biluo_tags_to_spans(doc, tags)
     return doc
+
+
+def normalize_tokens(tokens: Sequence[str], repairs: Repairs) -> List[str]:
+    normalized = []
+    for token in tokens:
+        normal = normalize_token(token)
+        if normal != token:
+            repairs.normalized_tokens += 1
+            repairs.examples[f"{token!r} -> {normal!r}"] += 1
+            if PRIVATE_USE_PLACEHOLDER in normal:
+                repairs.private_use_tokens += 1
+        normalized.append(normal)
+    return normalized
+
+
+def check_splits(path: Path, splits: Sequence[str], block_docs: int, max_doc_tokens: int) -> None:
+    empty = [split for split in SPLITS if split not in splits]
+    if empty:
+        raise CorpusError(
+            path,
+            0,
+            f"too small for non-empty train/dev/test splits: {len(splits)} documents of at most {max_doc_tokens} "
+            f"tokens in blocks of {block_docs} leave {', '.join(empty)} empty; it takes "
+            f"{len(SPLIT_PATTERN)} blocks (--block-docs, --max-doc-tokens)",
+        )
+
+
+def read_documents(
+    input_path: Path,
+    entity_label: str = "TERM",
+    normalize: bool = True,
+    max_sent_tokens: int = 128,
+    max_doc_tokens: int = 256,
+    scheme: LabelScheme = LabelScheme.auto,
+) -> Tuple[List[Doc], Repairs]:
+    """Read and check the whole input, then build its documents in order."""
+    stream = read_columns(input_path)
+    repairs = Repairs()
+    tags = biluo_tags(stream, entity_label, scheme, repairs)
+    tokens = normalize_tokens(stream.tokens, repairs) if normalize else stream.tokens
+    sentences = segment(tokens, stream.labels, max_sent_tokens, stream.sentence_breaks)
+    vocab = Vocab()
+    docs = []
+    for doc_sents in tqdm(
+        group_documents(sentences, max_doc_tokens, stream.document_breaks), desc="documents", unit="doc", disable=None
+    ):
+        start, end = doc_sents[0][0], doc_sents[-1][1]
+        docs.append(make_doc(vocab, tokens[start:end], tags[start:end], doc_sents))
+    return docs, repairs
 
 
 def convert(
@@ -177,30 +367,14 @@ def convert(
     max_sent_tokens: int = 128,
     max_doc_tokens: int = 256,
     block_docs: int = 10,
+    scheme: LabelScheme = LabelScheme.auto,
 ) -> Tuple[Dict[str, List[Doc]], Repairs]:
-    """Read and check the whole input, then build the documents of each split."""
-    rows = read_tsv(input_path)
-    repairs = Repairs()
-    tokens = []
-    for token, _ in rows:
-        if normalize:
-            normal = normalize_token(token)
-            if normal != token:
-                repairs.normalized_tokens += 1
-                repairs.examples[f"{token!r} -> {normal!r}"] += 1
-                if PRIVATE_USE_PLACEHOLDER in normal:
-                    repairs.private_use_tokens += 1
-            token = normal
-        tokens.append(token)
-    labels = [label for _, label in rows]
-    sentences = segment(tokens, labels, max_sent_tokens)
-    documents = group_documents(sentences, max_doc_tokens)
+    """The documents of the input, split into train/dev/test."""
+    documents, repairs = read_documents(input_path, entity_label, normalize, max_sent_tokens, max_doc_tokens, scheme)
     splits = assign_splits(len(documents), block_docs)
-    vocab = Vocab()
+    check_splits(input_path, splits, block_docs, max_doc_tokens)
     docs: Dict[str, List[Doc]] = {split: [] for split in SPLITS}
-    for doc_sents, split in zip(tqdm(documents, desc="documents", unit="doc", disable=None), splits, strict=True):
-        start, end = doc_sents[0][0], doc_sents[-1][1]
-        doc = make_doc(vocab, tokens[start:end], labels[start:end], doc_sents, entity_label, repairs)
+    for doc, split in zip(documents, splits, strict=True):
         docs[split].append(doc)
     return docs, repairs
 
@@ -228,22 +402,23 @@ def _umask() -> int:
 
 
 def print_report(docs: Dict[str, List[Doc]], repairs: Repairs, top_n: int = 10) -> None:
+    labels = sorted({ent.label_ for split_docs in docs.values() for doc in split_docs for ent in doc.ents})
     rows = []
     entity_strings: Counter = Counter()
     for split in SPLITS:
         split_docs = docs[split]
-        n_ents = sum(len(doc.ents) for doc in split_docs)
+        per_label = Counter(ent.label_ for doc in split_docs for ent in doc.ents)
         rows.append(
             (
                 split,
                 sum(len(doc) for doc in split_docs),
                 sum(len(list(doc.sents)) for doc in split_docs),
                 len(split_docs),
-                n_ents,
+                *(per_label[label] for label in labels),
             )
         )
         entity_strings.update(ent.text for doc in split_docs for ent in doc.ents)
-    msg.table(rows, header=("split", "tokens", "sentences", "docs", "entities"), divider=True)
+    msg.table(rows, header=("split", "tokens", "sentences", "docs", *labels), divider=True)
     msg.text(
         "Most frequent entity strings: "
         + ", ".join(f"{text} ({count})" for text, count in entity_strings.most_common(top_n))
@@ -260,21 +435,37 @@ def print_report(docs: Dict[str, List[Doc]], repairs: Repairs, top_n: int = 10) 
         )
 
 
+class TextForm(str, Enum):
+    normalized = "normalized"
+    raw = "raw"
+
+
 def main(
-    input_path: Path = typer.Argument(..., help="TSV file: token<TAB>B|I|O per line", dir_okay=False),
+    input_path: Path = typer.Argument(..., help="Token-per-line file: token first, entity label last", dir_okay=False),
     output_dir: Path = typer.Argument(..., help="Folder for train.spacy, dev.spacy, test.spacy", file_okay=False),
-    label: str = typer.Option("TERM", "--label", "-l", help="Entity label for B/I spans"),
-    normalize: bool = typer.Option(
-        True, "--normalize/--keep-raw", help="NFKC tokens (ligatures) and replace private-use glyphs"
+    label: str = typer.Option("TERM", "--label", "-l", help="Entity type of untyped labels (B, I, L, U)"),
+    label_format: LabelScheme = typer.Option(
+        LabelScheme.auto, "--format", "-f", help="Label scheme: auto (BILUO if any L/U/E/S label), iob or biluo"
+    ),
+    text: TextForm = typer.Option(
+        TextForm.normalized, "--text", help="normalized (NFKC, private-use glyphs -> placeholder) or raw"
     ),
     max_sent_tokens: int = typer.Option(128, help="Cut sentences longer than this"),
     max_doc_tokens: int = typer.Option(256, help="Most tokens in one document"),
     block_docs: int = typer.Option(10, help="Documents per contiguous split block"),
 ):
-    """Convert the TSV token stream into train/dev/test DocBins (about 80/10/10
-    by contiguous blocks of the book)."""
+    """Convert a token-per-line NER file into train/dev/test DocBins (about
+    80/10/10 by contiguous blocks)."""
     try:
-        docs, repairs = convert(input_path, label, normalize, max_sent_tokens, max_doc_tokens, block_docs)
+        docs, repairs = convert(
+            input_path,
+            entity_label=label,
+            normalize=text == TextForm.normalized,
+            max_sent_tokens=max_sent_tokens,
+            max_doc_tokens=max_doc_tokens,
+            block_docs=block_docs,
+            scheme=label_format,
+        )
     except CorpusError as err:
         typer.echo(f"✘ {err}", err=True)  # one unwrapped line: file:line: problem
         raise typer.Exit(1) from None

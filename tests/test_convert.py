@@ -5,18 +5,19 @@ import pytest
 from spacy.tokens import DocBin
 from spacy.vocab import Vocab
 
-from conftest import CORPUS, ROOT, run, write_tsv
+from conftest import CORPUS, ROOT, invoke, run, write_tsv
 from convert import (
     PRIVATE_USE_PLACEHOLDER,
-    Repairs,
     assign_splits,
-    bio_to_spans,
     convert,
     group_documents,
+    iob_tags_to_biluo,
     normalize_token,
+    read_documents,
     segment,
     spaces_for,
 )
+from convert import main as convert_cli
 
 SCRIPT = ROOT / "scripts" / "convert.py"
 FIXTURE = [
@@ -73,10 +74,11 @@ def test_splits_are_contiguous_blocks_in_80_10_10():
     assert [splits.count(s) for s in ("train", "dev", "test")] == [160, 20, 20]
 
 
-def test_bio_becomes_spans_and_orphan_inside_starts_a_counted_entity():
-    repairs = Repairs()
-    assert bio_to_spans(["B", "I", "O", "I", "I", "B", "B"], repairs) == [(0, 2), (3, 5), (5, 6), (6, 7)]
-    assert repairs.orphan_i == 1
+def test_iob_becomes_biluo_and_orphan_inside_starts_an_entity_in_long_streams():
+    tags = ["B-T", "I-T", "O", "I-T", "I-T", "B-T", "B-T"]
+    assert iob_tags_to_biluo(tags) == ["B-T", "L-T", "O", "B-T", "L-T", "U-T", "U-T"]
+    # pieces are cut at an "O" only, so an entity at a piece's edge stays whole
+    assert iob_tags_to_biluo(tags * 500, chunk=3) == iob_tags_to_biluo(tags) * 500
 
 
 def test_detokenized_text_has_no_space_before_closing_punctuation():
@@ -96,8 +98,7 @@ def test_normalisation_of_ligatures_private_use_glyphs_and_spacing_marks():
 
 def test_convert_fixture_labels_sentences_and_text(tmp_path):
     path = write_tsv(tmp_path / "tiny.tsv", FIXTURE)
-    docs, repairs = convert(path, entity_label="CONCEPT", block_docs=1, max_doc_tokens=8)
-    all_docs = docs["train"] + docs["dev"] + docs["test"]
+    all_docs, repairs = read_documents(path, entity_label="CONCEPT", max_doc_tokens=8)
     ents = [(e.text, e.label_) for d in all_docs for e in d.ents]
     assert ents == [("model", "CONCEPT"), ("k-means", "CONCEPT"), ("0-1 loss", "CONCEPT"), ("descent", "CONCEPT")]
     assert sum(len(list(d.sents)) for d in all_docs) == 4
@@ -106,9 +107,9 @@ def test_convert_fixture_labels_sentences_and_text(tmp_path):
 
 
 def test_keep_raw_keeps_ligatures(tmp_path):
-    path = write_tsv(tmp_path / "tiny.tsv", FIXTURE)
-    docs, _ = convert(path, normalize=False)
-    assert "ﬁne" in docs["train"][0].text
+    path = write_tsv(tmp_path / "tiny.tsv", FIXTURE * 3)
+    docs, _ = convert(path, normalize=False, block_docs=1, max_doc_tokens=8)
+    assert "ﬁne" in " ".join(doc.text for doc in docs["train"])
 
 
 def test_cli_writes_three_docbins_and_a_report(tmp_path):
@@ -147,9 +148,9 @@ def test_real_corpus_converts_in_documented_proportions(tmp_path):
 BAD_INPUTS = {
     "empty": (b"", ":0: file is empty"),
     "blank_lines": (b"\n\n", ":0: file is empty"),
-    "no_tab": (b"model\tB\nloss O\n", ":2: expected 'token<TAB>label' with exactly one tab"),
-    "two_tabs": (b"model\tB\tx\n", ":1: expected 'token<TAB>label' with exactly one tab"),
-    "unknown_label": (b"model\tB\nloss\tB-TERM\n", ":2: unknown label 'B-TERM'"),
+    "no_tab": (b"model\tB\nloss O\n", ":2: expected 'token<TAB>label'"),
+    "unknown_last_column": (b"model\tB\tx\n", ":1: unknown label 'x'"),
+    "mixed_schemes": (b"model\tB\nloss\tB-TERM\n", ":2: label 'B-TERM' mixes typed and untyped labels"),
     "invalid_utf8": (b"model\tB\nlo\xffss\tO\n", ":2: invalid UTF-8"),
     "empty_token": (b"model\tB\n\tO\n", ":2: empty token"),
 }
@@ -160,19 +161,19 @@ def test_bad_input_fails_clearly_and_keeps_previous_output(tmp_path, case):
     content, expected = BAD_INPUTS[case]
     out = tmp_path / "out"
     good = write_tsv(tmp_path / "good.tsv", FIXTURE * 30)
-    run([sys.executable, SCRIPT, good, out, "--block-docs", "1"])
+    assert invoke(convert_cli, [good, out, "--block-docs", "1", "--max-doc-tokens", "22"]).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     bad = tmp_path / "bad.tsv"
     bad.write_bytes(content)
-    result = run([sys.executable, SCRIPT, bad, out], check=False)
-    assert result.returncode == 1
+    result = invoke(convert_cli, [bad, out])
+    assert result.exit_code == 1
     assert f"{bad}{expected}" in result.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temp files, nothing replaced
 
 
 def test_missing_file_fails_and_writes_nothing(tmp_path):
-    result = run([sys.executable, SCRIPT, tmp_path / "nope.tsv", tmp_path / "out"], check=False)
-    assert result.returncode != 0
+    result = invoke(convert_cli, [tmp_path / "nope.tsv", tmp_path / "out"])
+    assert result.exit_code == 1
     assert f"{tmp_path / 'nope.tsv'}:0: file not found" in result.stderr
     assert not (tmp_path / "out").exists()
 

@@ -5,7 +5,18 @@ import spacy
 from spacy.tokens import Doc, Span
 from spacy.training import Example
 
-from functions import BUNDLED_BACKBONE, create_case_augmenter, recase_doc, resolve_backbone, rewrite_doc
+from functions import (
+    BUNDLED_BACKBONE,
+    create_balanced_corpus,
+    create_case_augmenter,
+    create_chain_augmenters,
+    create_pdf_web_augmenter,
+    create_varied_corpus,
+    keep_real_hyphens,
+    recase_doc,
+    resolve_backbone,
+    rewrite_doc,
+)
 
 
 def hyphen_nlp():
@@ -142,3 +153,92 @@ def test_plain_text_tokenizes_as_with_the_hyphen_keeping_tokenizer():
     text = "Lloyd's algorithm for K-Means, an n-gram, the 0-1 loss and Fine-tuning—done.\n\nNext  one."
     plain, normalizing = hyphen_nlp()(text), normalizing_nlp()(text)
     assert [(t.text, t.norm_) for t in normalizing] == [(t.text, t.norm_) for t in plain]
+
+
+def test_punctuation_after_an_invisible_character_is_split_off():
+    doc = normalizing_nlp()("speech recognition\u200d. Then tanh\u200b, done")
+    assert [t.text for t in doc] == ["speech", "recognition", "\u200d", ".", "Then", "tanh", "\u200b", ",", "done"]
+
+
+def term_doc(nlp, words, ents):
+    doc = Doc(nlp.vocab, words=words, spaces=[True] * (len(words) - 1) + [False])
+    doc.ents = [Span(doc, s, e, "TERM") for s, e in ents]
+    return doc
+
+
+TWO_TOKEN_TERMS = ("we use k-nearest neighbors and the 0-1 loss with a model " * 6).split()
+TWO_TOKEN_ENTS = [(i, i + 2) for i, w in enumerate(TWO_TOKEN_TERMS) if w in ("k-nearest", "0-1")]
+
+
+def test_pdf_web_augmenter_gives_entities_holding_line_breaks_and_non_breaking_spaces():
+    nlp = normalizing_nlp()
+    reference = term_doc(nlp, TWO_TOKEN_TERMS, TWO_TOKEN_ENTS)
+    example = Example(nlp.make_doc(reference.text), reference)
+    random.seed(0)
+    outputs = [eg for _ in range(30) for eg in create_pdf_web_augmenter(1.0, entity_space_rate=0.5)(nlp, example)]
+    gaps = set()
+    for eg in outputs:
+        assert [t.text for t in eg.predicted] == [t.text for t in eg.reference]  # tokenized as at inference
+        assert len(eg.reference.ents) == len(TWO_TOKEN_ENTS)
+        gaps |= {t.text for ent in eg.reference.ents for t in ent if t.is_space}
+    assert {"\n", "\u00a0"} <= gaps
+    assert list(create_pdf_web_augmenter(0.0)(nlp, example)) == [example]
+
+
+def test_chained_augmenters_apply_in_turn():
+    nlp = normalizing_nlp()
+    reference = term_doc(nlp, TWO_TOKEN_TERMS, TWO_TOKEN_ENTS)
+    example = Example(nlp.make_doc(reference.text), reference)
+    chain = create_chain_augmenters(create_case_augmenter(1.0, ["upper"]), create_pdf_web_augmenter(1.0))
+    (out,) = list(chain(nlp, example))
+    assert out.reference.text != reference.text.upper() and out.reference.text.isupper()
+    assert [e.text.replace("\u00a0", " ") for e in out.reference.ents][:2] == ["K-NEAREST NEIGHBORS", "0-1 LOSS"]
+
+
+def write_docbin(path, docs):
+    from spacy.tokens import DocBin
+
+    DocBin(docs=docs).to_disk(path)
+    return path
+
+
+def test_balanced_corpus_repeats_rare_strings_and_shapes_up_to_the_limit(tmp_path):
+    nlp = normalizing_nlp()
+    common = term_doc(nlp, ["a", "model"], [(1, 2)])
+    rare = term_doc(nlp, ["the", "0-1", "loss"], [(1, 3)])
+    path = write_docbin(tmp_path / "train.spacy", [common] * 10 + [rare])
+    texts = [eg.reference.text for eg in create_balanced_corpus(path, 3, 5, 20, ignore_below=1)(nlp)]
+    # "0-1 loss" is seen once: 5 times a epoch for its shape (multi-token), the 10 "model" docs once each
+    assert texts.count("the 0-1 loss") == 5 and texts.count("a model") == 10
+    capped = [eg.reference.text for eg in create_balanced_corpus(path, 3, 5, 2, ignore_below=1)(nlp)]
+    assert capped.count("the 0-1 loss") == 3
+    upper = create_balanced_corpus(path, 3, 5, 20, ignore_below=1, augmenter=create_case_augmenter(1.0, ["upper"]))
+    assert all(eg.reference.text.isupper() for eg in upper(nlp))  # every copy is augmented
+
+
+def test_varied_dev_corpus_reads_documents_in_turns_and_the_same_every_time(tmp_path):
+    nlp = normalizing_nlp()
+    docs = [term_doc(nlp, TWO_TOKEN_TERMS[:20], [(s, e) for s, e in TWO_TOKEN_ENTS if e <= 20])] * 4
+    path = write_docbin(tmp_path / "dev.spacy", docs)
+    read = create_varied_corpus(path, ["as_is", "upper", "title", "pdf_web"])
+    first, second = list(read(nlp)), list(read(nlp))
+    texts = [eg.reference.text for eg in first]
+    assert texts == [eg.reference.text for eg in second]
+    assert (
+        texts[0] == docs[0].text
+        and texts[1] == docs[0].text.upper()
+        and texts[2].startswith("We Use K-nearest Neighbors")
+    )
+    assert texts[3] != docs[0].text and all(len(eg.reference.ents) == len(docs[0].ents) == 4 for eg in first)
+
+
+def test_transformer_normaliser_keeps_the_hyphen_of_learned_hyphenated_words_only():
+    from tokenizers import Regex, normalizers
+
+    from functions import LINE_BREAK_HYPHEN
+
+    steps = keep_real_hyphens(["fine-tuning", "k-nearest", "0-1"]) + [normalizers.Replace(Regex(LINE_BREAK_HYPHEN), "")]
+    normalize = normalizers.Sequence(steps).normalize_str
+    assert normalize("Fine-\ntuning and de-\nscent by k-\n nearest 0-\n1") == "Fine-tuning and descent by k-nearest 0-1"
+    assert normalize("refine-\ntuning") == "refinetuning"  # a head must start a word
+    assert keep_real_hyphens([]) == []

@@ -1,13 +1,26 @@
 import json
 
 import spacy
-from report import DictionaryBaseline, per_string_rows, plot_training, read_log, render_errors, score, training_summary
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, DocBin, Span
+
+from report import (
+    DictionaryBaseline,
+    build_report,
+    error_analysis,
+    per_string_rows,
+    plot_training,
+    read_log,
+    records_of,
+    render_errors,
+    score_records,
+    to_markdown,
+    training_summary,
+)
 
 
-def annotated(nlp, words, ents, sent_starts=None):
+def annotated(nlp, words, ents, sent_starts=None, label="TERM"):
     doc = Doc(nlp.vocab, words=words, spaces=[True] * (len(words) - 1) + [False], sent_starts=sent_starts)
-    doc.ents = [Span(doc, s, e, "TERM") for s, e in ents]
+    doc.ents = [Span(doc, s, e, label) for s, e in ents]
     return doc
 
 
@@ -15,15 +28,21 @@ WORDS = ["the", "model", "fits", ".", "a", "bound", "holds", "."]
 STARTS = [True, False, False, False, True, False, False, False]
 
 
-def test_scores_errors_and_per_string_rows_on_one_fp_and_one_fn():
+def one_fp_one_fn():
     nlp = spacy.blank("en")
     gold = annotated(nlp, WORDS, [(1, 2), (5, 6)], STARTS)
     pred = annotated(nlp, WORDS, [(1, 2), (6, 7)])  # "bound" missed, "holds" wrongly found
-    overall, per_string, errors = score([gold], [pred])
-    assert (overall.tp, overall.fp, overall.fn) == (1, 1, 1)
-    assert sorted((e["kind"], e["text"], e["sentence"]) for e in errors) == [
-        ("FN", "bound", "a bound holds ."),
-        ("FP", "holds", "a bound holds ."),
+    return gold, records_of([gold], [pred])
+
+
+def test_scores_errors_and_per_string_rows_on_one_fp_and_one_fn():
+    gold, records = one_fp_one_fn()
+    scores = score_records(records).to_dict()
+    assert (scores["tp"], scores["fp"], scores["fn"]) == (1, 1, 1)
+    per_string, errors = error_analysis(records, [gold])
+    assert sorted((e["kind"], e["text"], e["label"], e["sentence"]) for e in errors) == [
+        ("FN", "bound", "TERM", "a bound holds ."),
+        ("FP", "holds", "TERM", "a bound holds ."),
     ]
     rows = {r["string"]: r for r in per_string_rows(per_string)}
     assert (rows["model"]["support"], rows["model"]["f"]) == (1, 1.0)
@@ -35,47 +54,91 @@ def test_scores_errors_and_per_string_rows_on_one_fp_and_one_fn():
 def test_dictionary_baseline_matches_training_strings_case_insensitively_longest_first():
     nlp = spacy.blank("en")
     train = [annotated(nlp, ["gradient", "descent", "and", "descent", "of", "the", "model"], [(0, 2), (3, 4), (6, 7)])]
+    train.append(annotated(nlp, ["visit", "paris"], [(1, 2)], label="LOC"))
     baseline = DictionaryBaseline(nlp, train)
-    doc = baseline(nlp("Gradient Descent beats a MODEL but not a modal."))
-    assert [e.text for e in doc.ents] == ["Gradient Descent", "MODEL"]
-    assert sorted(baseline.terms) == ["descent", "gradient descent", "model"]
+    doc = baseline(nlp("Gradient Descent beats a MODEL but not a modal in Paris."))
+    assert [(e.text, e.label_) for e in doc.ents] == [("Gradient Descent", "TERM"), ("MODEL", "TERM"), ("Paris", "LOC")]
+    assert sorted(baseline.terms) == ["descent", "gradient descent", "model", "paris"]
 
 
 def test_error_page_is_a_self_contained_html_page_marking_fp_and_fn():
-    nlp = spacy.blank("en")
-    gold = annotated(nlp, WORDS, [(1, 2), (5, 6)], STARTS)
-    pred = annotated(nlp, WORDS, [(1, 2), (6, 7)])
-    _, _, errors = score([gold], [pred])
-    html = render_errors([gold], [pred], errors)
+    gold, records = one_fp_one_fn()
+    _, errors = error_analysis(records, [gold])
+    html = render_errors(records, errors)
     assert html.lstrip().startswith("<!DOCTYPE html>")
     assert "Document 0: gold" in html and "Document 0: predicted" in html
     assert "FN</span>" in html and "FP</span>" in html
     assert "<script" not in html and 'src="http' not in html
 
 
+def test_error_page_gives_every_label_its_own_colour():
+    records = [{"text": "Ann in Rome", "gold": [[0, 3, "PER"], [7, 11, "LOC"]], "predicted": [[0, 3, "PER"]]}]
+    html = render_errors(records, [{"doc": 0}])
+    colours = {label: html.split(f"{label}</span>")[0].rsplit("background: ", 1)[1][:7] for label in ("PER", "FN")}
+    assert colours["PER"].startswith("#") and colours["PER"] != colours["FN"]
+
+
+def training_records():
+    return [
+        {
+            "epoch": 0,
+            "step": step,
+            "seconds": step // 10,
+            "words": step * 100,
+            "score": score,
+            "losses": {"tok2vec": 1.0 / (step + 1), "ner": 2.0 / (step + 1)},
+        }
+        for step, score in [(0, 0.0), (100, 0.8), (200, 0.95)]
+    ]
+
+
 def test_training_curve_png_from_a_jsonl_log(tmp_path):
     log = tmp_path / "log.jsonl"
-    log.write_text(
-        "\n".join(
-            json.dumps(
-                {
-                    "epoch": 0,
-                    "step": step,
-                    "seconds": step // 10,
-                    "words": step * 100,
-                    "score": score,
-                    "losses": {"tok2vec": 1.0 / (step + 1), "ner": 2.0 / (step + 1)},
-                }
-            )
-            for step, score in [(0, 0.0), (100, 0.8), (200, 0.95)]
-        )
-    )
+    log.write_text("\n".join(json.dumps(record) for record in training_records()))
     records = read_log(log)
-    assert plot_training(records, tmp_path / "training.png") == 3
+    assert records == training_records()
+    plot_training(records, tmp_path / "training.png")
     summary = training_summary(records, target=0.9)
     assert (summary["steps"], summary["seconds"], summary["steps_per_second"]) == (200, 20, 10.0)
     assert (summary["best_dev_score"], summary["best_step"]) == (0.95, 200)
     assert (summary["seconds_to_target"], summary["step_to_target"]) == (20, 200)
     assert training_summary(records, target=0.99)["seconds_to_target"] is None
-    png = (tmp_path / "training.png").read_bytes()
-    assert png.startswith(b"\x89PNG") and len(png) > 10_000
+    tie = records + [{**records[-1], "step": 300, "seconds": 30}]
+    assert training_summary(tie, target=0.9)["best_step"] == 300  # the later one, as spaCy's model-best
+    import matplotlib.image
+
+    assert matplotlib.image.imread(tmp_path / "training.png").shape[:2] == (400, 1500)  # 15 x 4 in at 100 dpi
+
+
+def test_report_is_built_from_the_evaluation_files_without_running_the_model(tmp_path):
+    """A pipeline with an ner that was never trained: the report must take
+    the model's scores from the metrics files, not from running it."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("ner").add_label("TERM")
+    nlp.initialize()
+    nlp.to_disk(tmp_path / "model")
+    gold, records = one_fp_one_fn()
+    train = annotated(nlp, ["a", "model", "and", "a", "bound"], [(1, 2), (4, 5)])
+    DocBin(docs=[train]).to_disk(tmp_path / "train.spacy")
+    DocBin(docs=[gold]).to_disk(tmp_path / "test.spacy")
+    metrics = tmp_path / "metrics"
+    metrics.mkdir()
+    (metrics / "test_predictions.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    raw = {**score_records(records).to_dict(), "note": "from evaluate_raw"}
+    (metrics / "test_raw_text.json").write_text(json.dumps({"scores": {"as_converted": raw}}))
+    gold_eval = {"ents_p": 0.5, "ents_r": 0.5, "ents_f": 0.5, "ents_per_type": {"TERM": {"p": 0.5, "r": 0.5, "f": 0.5}}}
+    (metrics / "test_gold_tokens.json").write_text(json.dumps(gold_eval))
+    report, _ = build_report(
+        tmp_path / "model", tmp_path / "train.spacy", tmp_path / "test.spacy", metrics, training_records()
+    )
+    assert report["scores"]["model"]["raw_text"] == json.loads(json.dumps(raw))
+    assert report["scores"]["model"]["gold_tokens"]["f"] == 0.5
+    # the word list (model, bound) finds both gold entities of the test text
+    assert report["scores"]["baseline"]["raw_text"]["f"] == 1.0
+    assert [(e["kind"], e["text"]) for e in report["errors"]] == [("FN", "bound"), ("FP", "holds")]
+    assert report["labels"] == ["TERM"] and report["speed"] is None
+    markdown = to_markdown(report)
+    assert "| model | raw text | 0.5000 | 0.5000 | 0.5000 | 1 | 1 | 1 |" in markdown
+    assert "| model | gold tokens | 0.5000 | 0.5000 | 0.5000 | - | - | - |" in markdown
+    assert "| TERM | baseline | raw text | 1.0000 | 1.0000 | 1.0000 |" in markdown
+    assert "- FN TERM `bound`: a bound holds ." in markdown

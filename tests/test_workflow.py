@@ -1,4 +1,5 @@
-"""End to end: `spacy project run all` on a slice of the corpus with a short
+"""End to end: `spacy project run all` on a two-label corpus in CoNLL
+format (a slice of the book, every term but `model` relabelled METHOD) with a short
 training, then a second run that skips every step, then the built wheel
 installed into a fresh virtual environment and loaded from there."""
 
@@ -10,43 +11,52 @@ import zipfile
 
 import pytest
 from spacy.tokens import DocBin
+from spacy.util import load_config
 
-from conftest import ROOT, corpus_slice, probe_installed_pipeline, run, write_tsv
+from conftest import ROOT, corpus_slice, probe_installed_pipeline, run
 
 pytestmark = pytest.mark.slow
 
 STEPS = ["convert", "data-quality", "train", "evaluate", "evaluate-raw", "benchmark-speed", "report", "package"]
 WHEEL = "packages/en_dlbook_terms_sm-0.1.0/dist/en_dlbook_terms_sm-0.1.0-py3-none-any.whl"
-RUN_ALL = [
-    sys.executable,
-    "-m",
-    "spacy",
-    "project",
-    "run",
-    "all",
-    ".",
-    "--vars.speed_batches",
-    "2",
-]
+CORPUS = "corpus/raw/sample.conll"
+RUN_ALL = [sys.executable, "-m", "spacy", "project", "run", "all", ".", "--vars.corpus", CORPUS]
+RUN_ALL += ["--vars.speed_batches", "2"]
+LABELS = ["METHOD", "TERM"]
+
+
+def write_conll(path, rows, sentences_per_doc=5):
+    """The book's untyped rows as CoNLL-style columns (token, a placeholder
+    tag, typed IOB2 label: `model` TERM, the others METHOD), a blank line
+    after each sentence and a -DOCSTART- line every `sentences_per_doc`
+    sentences."""
+    lines, sentences = ["-DOCSTART- -X- O", ""], 0
+    for i, (token, label) in enumerate(rows):
+        if label != "O":
+            start = i if label == "B" else next(j for j in range(i, -1, -1) if rows[j][1] == "B")
+            label = f"{label}-{'TERM' if rows[start][0] == 'model' else 'METHOD'}"
+        lines.append(f"{token} _ {label}")
+        if token in (".", "?", "!") and (i + 1 == len(rows) or rows[i + 1][1] != "I"):
+            sentences += 1
+            lines.append("")
+            if sentences % sentences_per_doc == 0:
+                lines += ["-DOCSTART- -X- O", ""]
+    path.write_text("\n".join(lines) + "\n", encoding="utf8")
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    """A copy of the project with the first 40,000 tokens of the corpus and
-    300 training steps, after `all`."""
+    """A copy of the project with the two-label corpus and 300 training
+    steps (set with spaCy's config overrides), after `all`."""
     path = tmp_path_factory.mktemp("project")
     shutil.copy(ROOT / "project.yml", path)
     shutil.copytree(ROOT / "configs", path / "configs")
-    config = path / "configs" / "sm.cfg"
-    text = config.read_text()
-    for setting, short in (("max_steps = 4000", "max_steps = 300"), ("eval_frequency = 250", "eval_frequency = 100")):
-        assert setting in text
-        text = text.replace(setting, short)
-    config.write_text(text)
+    short = {"training.max_steps": 300, "training.eval_frequency": 100}
+    load_config(ROOT / "configs" / "sm.cfg", overrides=short, interpolate=False).to_disk(path / "configs" / "sm.cfg")
     shutil.copytree(ROOT / "scripts", path / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
     (path / "corpus" / "raw").mkdir(parents=True)
     shutil.copytree(ROOT / "corpus" / "eval", path / "corpus" / "eval")
-    write_tsv(path / "corpus" / "raw" / "dlbook_terms.tsv", corpus_slice(40_000))
+    write_conll(path / CORPUS, corpus_slice(40_000))
     first_run = run(RUN_ALL, cwd=path)
     return path, first_run.stdout
 
@@ -59,22 +69,30 @@ def test_all_runs_every_step_and_leaves_its_outputs(project):
         assert len(DocBin().from_disk(path / "corpus" / f"{split}.spacy")) > 0
     assert (path / "training" / "sm" / "model-best" / "meta.json").exists()
     gold = json.loads((path / "metrics" / "sm" / "test_gold_tokens.json").read_text())
-    assert 0.0 <= gold["ents_f"] <= 1.0
+    assert sorted(gold["ents_per_type"]) == LABELS
     raw = json.loads((path / "metrics" / "sm" / "test_raw_text.json").read_text())["scores"]
+    sentence_sets = {"user_sentences", "pdf_web_sentences"}
+    assert all(sorted(scores["per_label"]) == LABELS for name, scores in raw.items() if name not in sentence_sets)
     variants = {"as_converted", "sentence_case", "title_case", "upper_case", "nfkc", "pdf_ligatures", "pdf_web"}
-    assert set(raw) == variants | {"user_sentences"}
+    assert set(raw) == variants | sentence_sets
     assert raw["user_sentences"]["tp"] + raw["user_sentences"]["fn"] == 47  # corpus/eval/user_sentences.jsonl
+    assert len(raw["pdf_web_sentences"]["per_class"]) == 12  # corpus/eval/pdf_web_sentences.jsonl
     assert (path / WHEEL).exists()
     assert (path / WHEEL.replace("-py3-none-any.whl", ".tar.gz")).exists()
 
 
-def test_report_outputs_agree_with_the_raw_text_evaluation(project):
+def test_report_outputs_agree_with_the_evaluation_files(project):
     path, _ = project
     metrics = path / "metrics" / "sm"
     report = json.loads((metrics / "report.json").read_text())
     raw = json.loads((metrics / "test_raw_text.json").read_text())["scores"]["as_converted"]
+    gold = json.loads((metrics / "test_gold_tokens.json").read_text())
     assert report["scores"]["model"]["raw_text"] == raw
-    assert set(report["scores"]["baseline"]) == {"gold_tokens", "raw_text"}
+    assert report["scores"]["model"]["gold_tokens"]["f"] == gold["ents_f"]
+    assert report["labels"] == LABELS
+    assert all(
+        sorted(report["scores"]["baseline"][text]["per_label"]) == LABELS for text in ("gold_tokens", "raw_text")
+    )
     errors = report["errors"]
     assert len(errors) == raw["fp"] + raw["fn"]
     html = (metrics / "errors.html").read_text()
@@ -84,11 +102,11 @@ def test_report_outputs_agree_with_the_raw_text_evaluation(project):
     if not errors:
         assert "No errors on the test split." in html
     assert (metrics / "training.png").read_bytes().startswith(b"\x89PNG")
-    assert report["speed"]["results"][0]["words_per_second"] > 0 and "CPU" in report["speed"]["machine"]
-    assert report["training"]["steps"] == 300 and report["training"]["words_per_second"] > 0
+    speed = json.loads((metrics / "speed.json").read_text())
+    assert report["speed"] == speed and speed["results"][0]["batches"] == 2
     log = [json.loads(line) for line in (path / "training" / "sm" / "log.jsonl").read_text().splitlines()]
-    assert [r["step"] for r in log][:4] == [0, 100, 200, 300]
-    assert all("seconds" in r and "words" in r for r in log)
+    assert [r["step"] for r in log] == [0, 100, 200, 300]
+    assert report["training"]["steps"] == 300 and report["training"]["words"] == log[-1]["words"]
     quality = json.loads((path / "metrics" / "data_quality.json").read_text())
     assert quality["tokens"] == 40_000
 
@@ -107,6 +125,10 @@ def test_model_card_shows_the_packaged_model(project):
         card = wheel.read("en_dlbook_terms_sm/en_dlbook_terms_sm-0.1.0/README.md").decode()
     assert f"| `ENTS_F` | {performance['ents_f'] * 100:.2f} |" in card
     assert "Finds technical terms" in card and "| **License** | `MIT` |" in card
+    assert "`METHOD`, `TERM`" in card  # the label scheme of the model card
+    with zipfile.ZipFile(path / WHEEL) as wheel:
+        meta = json.loads(wheel.read("en_dlbook_terms_sm/en_dlbook_terms_sm-0.1.0/meta.json"))
+    assert sorted(meta["labels"]["ner"]) == LABELS
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +147,7 @@ def test_wheel_installs_and_loads_in_a_fresh_venv(sm_venv, tmp_path):
     )
     assert (out["name"], out["version"]) == ("dlbook_terms_sm", "0.1.0")
     assert "k-means" in out["tokens"]  # the hyphen-keeping tokenizer travels with the package
-    assert "model" in out["ents"]
+    assert ("model", "TERM") in zip(out["ents"], out["labels"], strict=True)
 
 
 # "model" written as text from PDFs and web pages: soft hyphen inside, a
@@ -143,9 +165,10 @@ def test_installed_package_finds_terms_in_pdf_and_web_text(sm_venv, written, tmp
     assert term in found and "model" in out["norms"], out
 
 
-def test_clean_removes_what_the_workflow_generated(project):
-    path, _ = project
+def test_clean_removes_what_the_workflow_generated(project, tmp_path):
+    # on a copy, so that no other test depends on running before this one
+    path = shutil.copytree(project[0], tmp_path / "project")
     run([sys.executable, "-m", "spacy", "project", "run", "clean", "."], cwd=path)
     assert not (path / "training").exists() and not (path / "metrics").exists()
     assert not list((path / "corpus").glob("*.spacy")) and not (path / WHEEL).exists()
-    assert (path / "corpus" / "raw" / "dlbook_terms.tsv").exists()
+    assert (path / CORPUS).exists() and (path / "configs" / "sm.cfg").exists()

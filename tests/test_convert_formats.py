@@ -1,0 +1,146 @@
+"""The converter on the formats NER corpora come in: each fixture is a few
+sentences written for the test, with the entities it must give."""
+
+import pytest
+
+from conftest import invoke
+from convert import CorpusError, LabelScheme, read_documents
+from convert import main as convert_cli
+
+CONLL_2003 = """-DOCSTART- -X- -X- O
+
+EU NNP B-NP B-ORG
+rejects VBZ B-VP O
+German JJ B-NP B-MISC
+call NN I-NP O
+. . O O
+
+Peter NNP B-NP B-PER
+Blackburn NNP I-NP I-PER
+
+-DOCSTART- -X- -X- O
+
+BRUSSELS NNP B-NP B-LOC
+1996-08-22 CD I-NP O
+"""
+# IOB1, as in the original CoNLL-2003 files: I- opens an entity, B- only
+# separates two adjacent entities of one type
+IOB1 = """U.N. NNP I-NP I-ORG
+official NN I-NP O
+Ekeus NNP B-NP I-PER
+heads VBZ B-VP O
+for IN B-PP O
+Baghdad NNP B-NP I-LOC
+Rolf NNP I-NP I-PER
+Ekeus NNP I-NP B-PER
+. . O O
+"""
+TYPED_TSV = "Barack\tB-PER\nObama\tI-PER\nvisited\tO\nParis\tB-LOC\n.\tO\n"
+BILUO = "we\tO\nuse\tO\nk-means\tU-TERM\nand\tO\nthe\tO\n0-1\tB-TERM\nloss\tL-TERM\nat\tO\nACME\tU-ORG\n.\tO\n"
+BIOES = "New\tB-LOC\nYork\tE-LOC\nand\tO\nIBM\tS-ORG\n"
+UNTYPED_BLANK_LINES = "the\tO\nmodel\tB\nlearns\tO\n\nk-nearest\tB\nneighbors\tI\nwork\tO\n\n\nits\tO\nloss\tB\n"
+
+FORMATS = {
+    "conll_2003": (
+        CONLL_2003,
+        [("EU", "ORG"), ("German", "MISC"), ("Peter Blackburn", "PER"), ("BRUSSELS", "LOC")],
+        [["EU rejects German call.", "Peter Blackburn"], ["BRUSSELS 1996-08-22"]],
+    ),
+    "iob1": (
+        IOB1,
+        [("U.N.", "ORG"), ("Ekeus", "PER"), ("Baghdad", "LOC"), ("Rolf", "PER"), ("Ekeus", "PER")],
+        None,
+    ),
+    "typed_tsv": (TYPED_TSV, [("Barack Obama", "PER"), ("Paris", "LOC")], None),
+    "biluo": (BILUO, [("k-means", "TERM"), ("0-1 loss", "TERM"), ("ACME", "ORG")], None),
+    "bioes": (BIOES, [("New York", "LOC"), ("IBM", "ORG")], None),
+    "untyped_blank_lines": (
+        UNTYPED_BLANK_LINES,
+        [("model", "CONCEPT"), ("k-nearest neighbors", "CONCEPT"), ("loss", "CONCEPT")],
+        [["the model learns", "k-nearest neighbors work", "its loss"]],
+    ),
+}
+
+
+def documents(path, **kwargs):
+    docs, _ = read_documents(path, entity_label="CONCEPT", max_doc_tokens=kwargs.pop("max_doc_tokens", 256), **kwargs)
+    return docs
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_each_format_gives_its_entities_labels_sentences_and_documents(tmp_path, name):
+    content, expected_ents, expected_sents = FORMATS[name]
+    path = tmp_path / f"{name}.txt"
+    path.write_text(content, encoding="utf8")
+    docs = documents(path)
+    assert [(ent.text, ent.label_) for doc in docs for ent in doc.ents] == expected_ents
+    if expected_sents is not None:
+        assert [[sent.text for sent in doc.sents] for doc in docs] == expected_sents
+
+
+def test_byte_order_mark_and_crlf_are_read_as_plain_utf8(tmp_path):
+    path = tmp_path / "bom.tsv"
+    path.write_bytes("\ufeffmodel\tB\r\nworks\tO\r\n".encode("utf8"))
+    (doc,) = documents(path)
+    assert [t.text for t in doc] == ["model", "works"]
+    assert [ent.text for ent in doc.ents] == ["model"]
+
+
+def test_format_option_overrides_detection(tmp_path):
+    path = tmp_path / "iob.tsv"
+    path.write_text("k-means\tU-TERM\n", encoding="utf8")
+    with pytest.raises(CorpusError, match=r"iob\.tsv:1: BILUO label 'U-TERM' in an IOB file"):
+        documents(path, scheme=LabelScheme.iob)
+    assert [e.text for d in documents(path, scheme=LabelScheme.biluo) for e in d.ents] == ["k-means"]
+
+
+def test_orphan_inside_label_after_a_blank_line_starts_an_entity(tmp_path):
+    path = tmp_path / "orphan.tsv"
+    path.write_text("0-1\tB-TERM\n\nloss\tI-TERM\n", encoding="utf8")
+    docs, repairs = read_documents(path)
+    assert [[e.text for e in d.ents] for d in docs] == [["0-1", "loss"]]
+    assert repairs.orphan_i == 1
+
+
+BAD_FORMATS = {
+    "mixed_schemes": ("model\tB\nloss\tB-TERM\n", ":2: label 'B-TERM' mixes typed and untyped labels ('B' on line 1)"),
+    "biluo_unclosed": ("0-1\tB-TERM\nloss\tO\nx\tU-TERM\n", ":2: 'O' while an entity 'TERM' is open"),
+    "biluo_last_without_begin": ("x\tU-TERM\nloss\tL-TERM\n", ":2: 'L-TERM' without an open 'TERM' entity"),
+    "biluo_open_at_blank_line": ("0-1\tB-TERM\n\nloss\tL-TERM\n", ":1: entity 'TERM' is not closed"),
+    "space_line_in_tab_file": ("model\tB\nloss O\n", ":2: expected 'token<TAB>label'"),
+    "one_column": ("model B\nloss\n", ":2: expected a token and a label, found one column"),
+    "unknown_label": ("model\tB\nloss\tX-TERM\n", ":2: unknown label 'X-TERM'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FORMATS))
+def test_bad_lines_are_refused_with_file_and_line(tmp_path, case):
+    content, expected = BAD_FORMATS[case]
+    path = tmp_path / "bad.txt"
+    path.write_text(content, encoding="utf8")
+    with pytest.raises(CorpusError) as error:
+        documents(path)
+    assert str(error.value).startswith(f"{path}{expected}")
+
+
+def test_corpus_too_small_for_three_splits_is_refused_at_conversion(tmp_path):
+    path = tmp_path / "small.conll"
+    path.write_text(CONLL_2003, encoding="utf8")
+    out = tmp_path / "out"
+    result = invoke(convert_cli, [path, out])
+    assert result.exit_code == 1
+    assert f"{path}:0: too small for non-empty train/dev/test splits: 2 documents" in result.stderr
+    assert "dev, test empty" in result.stderr
+    assert not out.exists()
+
+
+def test_cli_converts_a_multi_label_conll_file_and_reports_each_label(tmp_path):
+    path = tmp_path / "corpus.conll"
+    path.write_text((CONLL_2003 + "\n") * 10, encoding="utf8")
+    result = invoke(convert_cli, [path, tmp_path / "out", "--block-docs", "2"])
+    assert result.exit_code == 0, result.stderr
+    header = next(line for line in result.stdout.splitlines() if line.startswith("split"))
+    assert header.split() == ["split", "tokens", "sentences", "docs", "LOC", "MISC", "ORG", "PER"]
+    train_row = next(line for line in result.stdout.splitlines() if line.startswith("train"))
+    # 20 documents in blocks of 2: 16 train documents, 8 of each kind (7 and 2 tokens)
+    assert train_row.split() == ["train", "72", "24", "16", "8", "8", "8", "8"]
