@@ -155,6 +155,7 @@ def typed_labels(stream: TokenStream, entity_label: str) -> List[str]:
     use typed or untyped moves throughout; the first line that differs from
     the first entity label is refused."""
     first: Optional[int] = None
+    first_is_typed = False
     typed = []
     for i, label in enumerate(stream.labels):
         if label == "O":
@@ -162,8 +163,8 @@ def typed_labels(stream: TokenStream, entity_label: str) -> List[str]:
             continue
         match = LABEL.fullmatch(label)
         if first is None:
-            first = i
-        elif (match["type"] is None) != (LABEL.fullmatch(stream.labels[first])["type"] is None):
+            first, first_is_typed = i, match["type"] is not None
+        elif (match["type"] is not None) != first_is_typed:
             raise CorpusError(
                 stream.path,
                 stream.lines[i],
@@ -220,8 +221,8 @@ def biluo_tags(stream: TokenStream, entity_label: str, scheme: LabelScheme, repa
     tags: List[str] = []
     for start, end in sentence_ranges(stream):
         if scheme == LabelScheme.iob:
-            if any(t[0] in "LU" for t in typed[start:end]):
-                i = next(i for i in range(start, end) if typed[i][0] in "LU")
+            i = next((i for i in range(start, end) if typed[i][0] in "LU"), None)
+            if i is not None:
                 raise CorpusError(stream.path, stream.lines[i], f"BILUO label {stream.labels[i]!r} in an IOB file")
             converted = iob_tags_to_biluo(typed[start:end])
             repairs.orphan_i += sum(

@@ -29,8 +29,8 @@ def context(tokens: Sequence[str], i: int, width: int = 6) -> str:
 
 def analyse(stream: TokenStream, entity_label: str = "TERM", max_examples: int = 10) -> Dict:
     tokens = stream.tokens
-    labels = stream.labels
-    tags = biluo_tags(stream, entity_label, LabelScheme.auto, Repairs())
+    repairs = Repairs()
+    tags = biluo_tags(stream, entity_label, LabelScheme.auto, repairs)
     spans = [(start, end + 1) for _, start, end in tags_to_entities(tags)]
     entity_strings = Counter(" ".join(tokens[s:e]) for s, e in spans)
     in_entity = [False] * len(tokens)
@@ -55,7 +55,6 @@ def analyse(stream: TokenStream, entity_label: str = "TERM", max_examples: int =
     other_nfkc = Counter(
         t for t in tokens if unicodedata.normalize("NFKC", t) != t and t not in private_use and t not in ligatures
     )
-    orphan_i = sum(1 for label, tag in zip(labels, tags, strict=True) if label[0] == "I" and tag[0] in "BU")
 
     examples = defaultdict(list)
     for i in labelled_fragments[:max_examples]:
@@ -82,7 +81,7 @@ def analyse(stream: TokenStream, entity_label: str = "TERM", max_examples: int =
         "top_ligature_tokens": dict(ligatures.most_common(max_examples)),
         "other_nfkc_tokens": sum(other_nfkc.values()),
         "top_other_nfkc_tokens": dict(other_nfkc.most_common(max_examples)),
-        "orphan_i": orphan_i,
+        "orphan_i": repairs.orphan_i,
         "examples": dict(examples),
     }
 

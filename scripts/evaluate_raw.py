@@ -7,14 +7,14 @@ documents are scored sentence-cased, title-cased, upper-cased, NFKC-normalised,
 with PDF ligatures put back (fi -> ﬁ) and as PDF/web text (line breaks with
 hyphenation, soft hyphens, zero-width characters, Unicode hyphens,
 non-breaking spaces), the ways real input differs from the corpus; and, with
---user-sentences, sentences written outside the book.
+--sentences NAME=FILE, sets of sentences written outside the book.
 """
 
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import srsly
 import typer
@@ -55,9 +55,9 @@ def char_spans(doc: Doc) -> Set[CharSpan]:
     return {(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents}
 
 
-def annotate(nlp: Language, inputs: Iterable[Union[str, Doc]], n_inputs: int, desc: str) -> List[Doc]:
-    """nlp.pipe over texts (or unannotated Docs), with a progress bar."""
-    return list(tqdm(nlp.pipe(inputs), total=n_inputs, desc=desc, unit="doc", disable=None))
+def annotate(nlp: Language, texts: Iterable[str], n_texts: int, desc: str) -> List[Doc]:
+    """nlp.pipe over texts, with a progress bar."""
+    return list(tqdm(nlp.pipe(texts), total=n_texts, desc=desc, unit="doc", disable=None))
 
 
 def nfkc(doc: Doc) -> Doc:

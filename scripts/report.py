@@ -307,7 +307,7 @@ def to_markdown(report: Dict, max_rows: int = 15) -> str:
 
 
 def build_report(
-    model: Path, train_path: Path, test_path: Path, metrics_dir: Path, records: Sequence[Dict]
+    model: Path, train_path: Path, test_path: Path, metrics_dir: Path, log_records: Sequence[Dict]
 ) -> Tuple[Dict, List[Record]]:
     """The report's content, and the model's raw-text records for the error page."""
     nlp = load_tokenizer(model)
@@ -339,7 +339,7 @@ def build_report(
         "per_string": per_string_rows(per_string),
         "errors": errors,
         "speed": json.loads(speed_path.read_text()) if speed_path.exists() else None,
-        "training": training_summary(records, TARGET_DEV_SCORE),
+        "training": training_summary(log_records, TARGET_DEV_SCORE),
     }
     return report, model_records
 
@@ -369,9 +369,9 @@ def main(
     """Evaluation report from the evaluation steps' files: model vs
     dictionary baseline, per label and per string, error page, training
     curves, speed."""
-    records = read_log(log_path)
-    report, model_records = build_report(model, train_path, test_path, metrics_dir, records)
-    plot_training(records, metrics_dir / "training.png")
+    log_records = read_log(log_path)
+    report, model_records = build_report(model, train_path, test_path, metrics_dir, log_records)
+    plot_training(log_records, metrics_dir / "training.png")
     (metrics_dir / "errors.html").write_text(render_errors(model_records, report["errors"]), encoding="utf8")
     (metrics_dir / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf8")
     (metrics_dir / "report.md").write_text(to_markdown(report), encoding="utf8")
