@@ -33,7 +33,7 @@ from spacy.training.loop import train as train_nlp
 from wasabi import msg
 
 from benchmark_speed import describe_machine, measure, peak_gpu_memory_mb
-from convert import SPLITS, convert, write_docbin_atomic
+from convert import SPLITS, FragmentEntities, convert, write_docbin_atomic
 from evaluate_raw import evaluate_raw_text
 from functions import load_pipeline
 
@@ -184,6 +184,9 @@ def main(
     block_docs: int = typer.Option(
         10, "--block-docs", help="Documents per contiguous split block (scripts/convert.py)"
     ),
+    fragment_entities: FragmentEntities = typer.Option(
+        FragmentEntities.keep, "--fragment-entities", help="keep or drop entities on line-break fragments (convert.py)"
+    ),
     variants: List[str] = typer.Option(
         ["base:"], "--variant", help="name:key=value,... config overrides; repeat for more"
     ),
@@ -203,7 +206,7 @@ def main(
     benchmark inference, in one run that writes one JSON."""
     started = time.perf_counter()
     work_dir.mkdir(parents=True, exist_ok=True)
-    docs, _ = convert(corpus_path, block_docs=block_docs)
+    docs, _ = convert(corpus_path, block_docs=block_docs, fragment_entities=fragment_entities)
     for split in SPLITS:
         write_docbin_atomic(docs[split], work_dir / f"{split}.spacy")
     common = {
@@ -243,6 +246,7 @@ def main(
         "cpu_count": os.cpu_count(),
         "versions": versions(),
         "config": str(config_path),
+        "fragment_entities": fragment_entities.value,
         "common_overrides": common,
         "variants": results,
         "inference_model": f"{first}/model-best",

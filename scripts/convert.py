@@ -10,7 +10,9 @@ book's stream) is cut into sentences after `.`, `?` or `!`. Sentences are cut
 after --max-sent-tokens tokens, and grouped into documents of at most
 --max-doc-tokens tokens, never across a `-DOCSTART-`. Documents are split into
 train/dev/test by contiguous blocks, so that no split sees the context of
-another. The same input always gives byte-identical DocBins.
+another. With --fragment-entities drop, a single-token entity on a line-break
+fragment (`tion` in `distribu- tion`) is dropped as an annotation artefact.
+The same input always gives byte-identical DocBins.
 """
 
 import os
@@ -79,6 +81,28 @@ class Repairs:
     normalized_tokens: int = 0
     private_use_tokens: int = 0
     examples: Counter = field(default_factory=Counter)
+    # entity strings dropped from line-break fragments, with their counts
+    fragment_entities: Counter = field(default_factory=Counter)
+
+
+class FragmentEntities(str, Enum):
+    keep = "keep"
+    drop = "drop"
+
+
+def line_break_fragments(tokens: Sequence[str]) -> List[int]:
+    """Indices of the tokens after a word cut at a line end (`distribu- tion`)."""
+    return [
+        i + 1 for i, token in enumerate(tokens[:-1]) if len(token) > 1 and token.endswith("-") and token[-2].isalpha()
+    ]
+
+
+def drop_fragment_entities(tokens: Sequence[str], tags: List[str], repairs: Repairs) -> None:
+    """Make O each single-token entity on a line-break fragment, in place."""
+    for i in line_break_fragments(tokens):
+        if tags[i].startswith("U-"):
+            tags[i] = "O"
+            repairs.fragment_entities[tokens[i]] += 1
 
 
 def read_lines(path: Path) -> List[str]:
@@ -344,11 +368,14 @@ def read_documents(
     max_sent_tokens: int = 128,
     max_doc_tokens: int = 256,
     scheme: LabelScheme = LabelScheme.auto,
+    fragment_entities: FragmentEntities = FragmentEntities.keep,
 ) -> Tuple[List[Doc], Repairs]:
     """Read and check the whole input, then build its documents in order."""
     stream = read_columns(input_path)
     repairs = Repairs()
     tags = biluo_tags(stream, entity_label, scheme, repairs)
+    if fragment_entities == FragmentEntities.drop:
+        drop_fragment_entities(stream.tokens, tags, repairs)
     tokens = normalize_tokens(stream.tokens, repairs) if normalize else stream.tokens
     sentences = segment(tokens, stream.labels, max_sent_tokens, stream.sentence_breaks)
     vocab = Vocab()
@@ -369,9 +396,12 @@ def convert(
     max_doc_tokens: int = 256,
     block_docs: int = 10,
     scheme: LabelScheme = LabelScheme.auto,
+    fragment_entities: FragmentEntities = FragmentEntities.keep,
 ) -> Tuple[Dict[str, List[Doc]], Repairs]:
     """The documents of the input, split into train/dev/test."""
-    documents, repairs = read_documents(input_path, entity_label, normalize, max_sent_tokens, max_doc_tokens, scheme)
+    documents, repairs = read_documents(
+        input_path, entity_label, normalize, max_sent_tokens, max_doc_tokens, scheme, fragment_entities
+    )
     splits = assign_splits(len(documents), block_docs)
     check_splits(input_path, splits, block_docs, max_doc_tokens)
     docs: Dict[str, List[Doc]] = {split: [] for split in SPLITS}
@@ -429,6 +459,11 @@ def print_report(docs: Dict[str, List[Doc]], repairs: Repairs, top_n: int = 10) 
         f"{repairs.normalized_tokens} tokens normalised "
         f"({repairs.private_use_tokens} with private-use glyphs -> '{PRIVATE_USE_PLACEHOLDER}')"
     )
+    if repairs.fragment_entities:
+        msg.text(
+            f"Dropped {sum(repairs.fragment_entities.values())} entities on line-break fragments: "
+            + ", ".join(f"{text} ({count})" for text, count in repairs.fragment_entities.most_common(top_n))
+        )
     if repairs.examples:
         msg.text(
             "Most frequent normalisations: "
@@ -454,6 +489,11 @@ def main(
     max_sent_tokens: int = typer.Option(128, help="Cut sentences longer than this"),
     max_doc_tokens: int = typer.Option(256, help="Most tokens in one document"),
     block_docs: int = typer.Option(10, help="Documents per contiguous split block"),
+    fragment_entities: FragmentEntities = typer.Option(
+        FragmentEntities.keep,
+        "--fragment-entities",
+        help="keep, or drop the single-token entities on line-break fragments (`tion` in `distribu- tion`)",
+    ),
 ):
     """Convert a token-per-line NER file into train/dev/test DocBins (about
     80/10/10 by contiguous blocks)."""
@@ -466,6 +506,7 @@ def main(
             max_doc_tokens=max_doc_tokens,
             block_docs=block_docs,
             scheme=label_format,
+            fragment_entities=fragment_entities,
         )
     except CorpusError as err:
         typer.echo(f"✘ {err}", err=True)  # one unwrapped line: file:line: problem

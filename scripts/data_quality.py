@@ -3,8 +3,9 @@ can see them before trusting the scores: line-break fragments (and those
 labelled as terms), strings labelled both as a term and not, entity strings
 seen once, PDF private-use glyphs and ligatures.
 
-The converter keeps every annotation as it is (see README, "Data quality"):
-this report only shows what is there.
+The converter keeps every annotation as it is, but for entities on line-break
+fragments with --fragment-entities drop (see README, "Data quality"): this
+report shows what is in the file and says what the converter does with it.
 """
 
 import json
@@ -17,7 +18,16 @@ import typer
 from spacy.training import tags_to_entities
 from wasabi import msg
 
-from convert import CorpusError, LabelScheme, Repairs, TokenStream, biluo_tags, read_columns
+from convert import (
+    CorpusError,
+    FragmentEntities,
+    LabelScheme,
+    Repairs,
+    TokenStream,
+    biluo_tags,
+    line_break_fragments,
+    read_columns,
+)
 from functions import is_private_use
 
 LIGATURE_CHARS = "ﬀﬁﬂﬃﬄﬅﬆ"
@@ -39,7 +49,7 @@ def analyse(stream: TokenStream, entity_label: str = "TERM", max_examples: int =
             in_entity[i] = True
 
     # Line-break fragments: "distribu- tion" -> the token after a word ending in "-"
-    fragment_after = [i + 1 for i, t in enumerate(tokens[:-1]) if len(t) > 1 and t.endswith("-") and t[-2].isalpha()]
+    fragment_after = line_break_fragments(tokens)
     labelled_fragments = [i for i in fragment_after if in_entity[i]]
 
     # Single-token entity strings also seen outside any entity
@@ -86,8 +96,12 @@ def analyse(stream: TokenStream, entity_label: str = "TERM", max_examples: int =
     }
 
 
-def findings_rows(report: Dict, fragments: str) -> List[Tuple[str, str, str]]:
+def findings_rows(report: Dict, fragments: str, fragment_entities: FragmentEntities) -> List[Tuple[str, str, str]]:
     """(finding, count, what the converter does) for the findings table."""
+    if fragment_entities == FragmentEntities.drop:
+        fragment_action = f"dropped (`--fragment-entities drop`: annotation artefacts): {fragments or 'none'}"
+    else:
+        fragment_action = f"kept (faithful to the annotations): {fragments or 'none'}"
     once = ", ".join(f"`{t}`" for t in report["entity_strings_seen_once"])
     return [
         (
@@ -98,7 +112,7 @@ def findings_rows(report: Dict, fragments: str) -> List[Tuple[str, str, str]]:
         (
             "... of which labelled as a term",
             str(report["line_break_fragments_labelled_as_term"]),
-            f"kept (faithful to the annotations): {fragments or 'none'}",
+            fragment_action,
         ),
         (
             "strings labelled both as a term and not",
@@ -109,14 +123,18 @@ def findings_rows(report: Dict, fragments: str) -> List[Tuple[str, str, str]]:
         (
             "tokens with PDF private-use glyphs (U+E000-U+F8FF)",
             f"{report['private_use_tokens']:,} ({report['private_use_distinct_glyphs']} glyphs)",
-            "replaced by `■` (`--normalize`, the default), so a transformer's tokenizer keeps a word piece for them",
+            "replaced by `■` (`--text normalized`, the default): a transformer's tokenizer keeps a word piece",
         ),
         (
             "tokens with ligatures (`ﬁ`, `ﬀ`, ...)",
             f"{report['ligature_tokens']:,} ({report['ligature_tokens_in_entities']} in entities)",
-            "NFKC (`ﬁ` -> `fi`) with `--normalize`; `--keep-raw` keeps them",
+            "NFKC (`ﬁ` -> `fi`) with `--text normalized`; `--text raw` keeps them",
         ),
-        ("other tokens that NFKC changes (`µ`, ...)", f"{report['other_nfkc_tokens']:,}", "NFKC with `--normalize`"),
+        (
+            "other tokens that NFKC changes (`µ`, ...)",
+            f"{report['other_nfkc_tokens']:,}",
+            "NFKC with `--text normalized`",
+        ),
         (
             "`I` without an open entity",
             str(report["orphan_i"]),
@@ -125,7 +143,7 @@ def findings_rows(report: Dict, fragments: str) -> List[Tuple[str, str, str]]:
     ]
 
 
-def to_markdown(report: Dict, source: Path) -> str:
+def to_markdown(report: Dict, source: Path, fragment_entities: FragmentEntities = FragmentEntities.keep) -> str:
     both = "\n".join(
         f"| `{text}` | {c['as_term']} | {c['not_term']} |" for text, c in report["labelled_both_ways"].items()
     )
@@ -138,7 +156,10 @@ def to_markdown(report: Dict, source: Path) -> str:
         "",
         "| finding | count | what the converter does |",
         "| --- | ---: | --- |",
-        *(f"| {finding} | {count} | {action} |" for finding, count, action in findings_rows(report, fragments)),
+        *(
+            f"| {finding} | {count} | {action} |"
+            for finding, count, action in findings_rows(report, fragments, fragment_entities)
+        ),
         "",
         "## Strings labelled both ways",
         "",
@@ -161,6 +182,9 @@ def main(
     input_path: Path = typer.Argument(..., help="Token-per-line file: token first, entity label last", dir_okay=False),
     output_path: Path = typer.Argument(..., help="Markdown report; the JSON goes beside it", dir_okay=False),
     label: str = typer.Option("TERM", "--label", "-l", help="Entity type of untyped labels (B, I, L, U)"),
+    fragment_entities: FragmentEntities = typer.Option(
+        FragmentEntities.keep, "--fragment-entities", help="What the converter is told to do with them: keep or drop"
+    ),
 ):
     """Write a data-quality report (Markdown + JSON) of the raw corpus."""
     try:
@@ -169,7 +193,7 @@ def main(
         typer.echo(f"✘ {err}", err=True)  # one unwrapped line: file:line: problem
         raise typer.Exit(1) from None
     output_path.parent.mkdir(parents=True, exist_ok=True)
-    output_path.write_text(to_markdown(report, input_path), encoding="utf8")
+    output_path.write_text(to_markdown(report, input_path, fragment_entities), encoding="utf8")
     output_path.with_suffix(".json").write_text(
         json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf8"
     )

@@ -17,10 +17,13 @@ shipped inside the packaged pipelines:
 - dlbook.ListenerWithHashEmbed.v1: a transformer listener's context vectors
   beside lexical hash embeddings, mapped to one width (transformer config).
 - dlbook.BalancedCorpus.v1: spacy.Corpus.v1 that also repeats the documents
-  holding rare entity strings or multi-token entities, so rare terms and
-  rare transition sequences get enough updates.
+  holding rare entity strings, multi-token entities or entity strings outside
+  an entity, so rare terms, readings and transition sequences get enough
+  updates.
 - dlbook.pdf_web_augmenter.v1, dlbook.chain_augmenters.v1: training text as
   PDFs and web pages give it; several augmenters in a row.
+- dlbook.adjacent_entity_augmenter.v1: another term put after a term, as a
+  non-entity (the book never tags two adjacent terms).
 - dlbook.VariedCorpus.v1: a dev set read in turns as is, re-cased and as
   PDF/web text, so that the checkpoint kept is the best on user text.
 """
@@ -37,7 +40,7 @@ from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, 
 import srsly
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.training import Corpus, Example
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
 from thinc.api import Maxout, Model, chain, concatenate, with_array
@@ -451,6 +454,55 @@ def create_pdf_web_augmenter(
     return augment
 
 
+@registry.augmenters("dlbook.adjacent_entity_augmenter.v1")
+def create_adjacent_entity_augmenter(
+    level: float, entity_rate: float
+) -> Callable[[Language, Example], Iterator[Example]]:
+    """With probability `level`, put another single-token entity string of the
+    same document (at random) after `entity_rate` of its single-token
+    entities that a non-entity token follows; the inserted word is not an
+    entity. This is the corpus's rule that no entity directly follows another
+    (`n-gram model`: only `n-gram`), which the training text shows only 6
+    times; every real entity is kept."""
+
+    def augment(nlp: Language, example: Example) -> Iterator[Example]:
+        reference = example.reference
+        strings = [ent.text for ent in reference.ents if len(ent) == 1]
+        if not strings or random.random() >= level:
+            yield example
+            return
+        words: List[str] = []
+        spaces: List[bool] = []
+        sent_starts: List[bool] = []
+        tags: List[str] = []
+        for token in reference:
+            words.append(token.text)
+            sent_starts.append(bool(token.is_sent_start))
+            tags.append(token.ent_iob_ + ("-" + token.ent_type_ if token.ent_type_ else ""))
+            others = [text for text in strings if text.lower() != token.lower_]
+            inserted = (
+                bool(others)
+                and token.ent_iob_ == "B"
+                and token.i + 1 < len(reference)
+                and reference[token.i + 1].ent_iob_ == "O"
+                and random.random() < entity_rate
+            )
+            if inserted:
+                # "model," -> "model descent,": the inserted word takes the token's space
+                spaces.append(True)
+                words.append(random.choice(others))
+                sent_starts.append(False)
+                tags.append("O")
+            spaces.append(bool(token.whitespace_))
+        has_sents = reference.has_annotation("SENT_START")
+        augmented = Doc(
+            nlp.vocab, words=words, spaces=spaces, sent_starts=sent_starts if has_sents else None, ents=tags
+        )
+        yield Example(nlp.make_doc(augmented.text), augmented)
+
+    return augment
+
+
 @registry.augmenters("dlbook.chain_augmenters.v1")
 def create_chain_augmenters(
     *augmenters: Callable[[Language, Example], Iterator[Example]],
@@ -558,6 +610,7 @@ def create_balanced_corpus(
     min_shape_count: int,
     max_copies: int,
     ignore_below: int = 2,
+    min_outside_count: int = 0,
     max_length: int = 0,
     gold_preproc: bool = False,
     limit: int = 0,
@@ -568,23 +621,31 @@ def create_balanced_corpus(
     `min_string_count` times and every entity shape (single-token or
     multi-token, per label) at least `min_shape_count` times; a document gets
     the copies its rarest string or shape needs, at most `max_copies`.
+    A single-token entity string that also occurs outside any entity (the
+    book never tags two adjacent terms: `model` after `n-gram` is O) has
+    that reading seen at least `min_outside_count` times too.
     Strings seen fewer than `ignore_below` times (page numbers, stray
-    fragments) are not repeated. Rare terms and the rare begin/last
-    transitions of multi-token entities otherwise get too few updates in a
-    short schedule to be learned."""
+    fragments) are not repeated. Rare terms, rare readings and the rare
+    begin/last transitions of multi-token entities otherwise get too few
+    updates in a short schedule to be learned."""
     # counts come from the corpus as it is; each copy is augmented on its own
     corpus = Corpus(path, gold_preproc=gold_preproc, max_length=max_length, limit=limit)
+
+    def needed(count: int, minimum: int) -> int:
+        return -(-minimum // count) - 1 if count >= ignore_below else 0
 
     def read(nlp: Language) -> Iterator[Example]:
         examples = list(corpus(nlp))
         strings = Counter(ent.text.lower() for eg in examples for ent in eg.reference.ents)
         shapes = Counter(entity_shape(ent) for eg in examples for ent in eg.reference.ents)
+        outside = Counter(token.lower_ for eg in examples for token in outside_entity_strings(eg.reference, strings))
         for example in examples:
             copies = 0
             for ent in example.reference.ents:
-                if strings[ent.text.lower()] >= ignore_below:
-                    copies = max(copies, -(-min_string_count // strings[ent.text.lower()]) - 1)
+                copies = max(copies, needed(strings[ent.text.lower()], min_string_count))
                 copies = max(copies, -(-min_shape_count // shapes[entity_shape(ent)]) - 1)
+            for token in outside_entity_strings(example.reference, strings):
+                copies = max(copies, needed(outside[token.lower_], min_outside_count))
             # a new predicted Doc per copy: a batch must not hold one Doc twice
             copies_of_example = [example] + [
                 Example(nlp.make_doc(example.reference.text), example.reference) for _ in range(min(copies, max_copies))
@@ -629,6 +690,11 @@ def create_varied_corpus(
             yield example if reference is None else Example(nlp.make_doc(reference.text), reference)
 
     return read
+
+
+def outside_entity_strings(doc: Doc, entity_strings: Counter) -> Iterator[Token]:
+    """The tokens outside any entity whose text is a single-token entity string."""
+    return (token for token in doc if token.ent_iob_ == "O" and token.lower_ in entity_strings)
 
 
 def entity_shape(ent: Span) -> str:

@@ -8,6 +8,7 @@ from spacy.vocab import Vocab
 from conftest import CORPUS, ROOT, invoke, run, write_tsv
 from convert import (
     PRIVATE_USE_PLACEHOLDER,
+    FragmentEntities,
     assign_splits,
     convert,
     group_documents,
@@ -106,7 +107,46 @@ def test_convert_fixture_labels_sentences_and_text(tmp_path):
     assert repairs.normalized_tokens == 2 and repairs.private_use_tokens == 1
 
 
-def test_keep_raw_keeps_ligatures(tmp_path):
+FRAGMENTS = [
+    ("the", "O"),
+    ("distribu-", "O"),
+    ("tion", "B"),  # a line-break fragment labelled as a term
+    ("and", "O"),
+    ("k-", "O"),
+    ("means", "B"),  # a fragment too, but its entity goes on: kept
+    ("clustering", "I"),
+    ("0-1", "B"),  # not after a fragment: kept
+    ("loss", "I"),
+    ("pre-", "O"),
+    ("training", "O"),
+    (".", "O"),
+]
+
+
+def test_entities_on_line_break_fragments_are_kept_or_dropped_as_told(tmp_path):
+    path = write_tsv(tmp_path / "fragments.tsv", FRAGMENTS)
+    kept, repairs = read_documents(path)
+    assert [e.text for d in kept for e in d.ents] == [
+        "tion",
+        "means clustering",
+        "0-1 loss",
+    ] and not repairs.fragment_entities
+    dropped, repairs = read_documents(path, fragment_entities=FragmentEntities.drop)
+    assert [e.text for d in dropped for e in d.ents] == ["means clustering", "0-1 loss"]
+    assert repairs.fragment_entities == {"tion": 1}
+    assert [d.text for d in dropped] == [d.text for d in kept]
+
+
+def test_cli_reports_the_dropped_fragment_entities(tmp_path):
+    path = write_tsv(tmp_path / "fragments.tsv", FRAGMENTS * 30)
+    args = [str(path), str(tmp_path / "out"), "--block-docs", "1", "--max-doc-tokens", "12"]
+    result = invoke(convert_cli, [*args, "--fragment-entities", "drop"])
+    assert result.exit_code == 0, result.output
+    assert "Dropped 30 entities on line-break fragments: tion (30)" in " ".join(result.output.split())
+    assert not any(e.text == "tion" for d in load(tmp_path / "out" / "train.spacy") for e in d.ents)
+
+
+def test_raw_text_keeps_ligatures(tmp_path):
     path = write_tsv(tmp_path / "tiny.tsv", FIXTURE * 3)
     docs, _ = convert(path, normalize=False, block_docs=1, max_doc_tokens=8)
     assert "ﬁne" in " ".join(doc.text for doc in docs["train"])

@@ -1,5 +1,5 @@
 from conftest import write_tsv
-from convert import read_columns
+from convert import FragmentEntities, read_columns
 from data_quality import analyse, to_markdown
 
 ROWS = [
@@ -34,6 +34,8 @@ def test_markdown_shows_the_findings_table_and_the_strings_labelled_both_ways(tm
     markdown = to_markdown(analyse(read_columns(path)), path)
     assert markdown.startswith(f"# Data quality of `{path}`")
     assert "| ... of which labelled as a term | 1 | kept (faithful to the annotations): `tion` (1) |" in markdown
+    dropped = to_markdown(analyse(read_columns(path)), path, FragmentEntities.drop)
+    assert "| 1 | dropped (`--fragment-entities drop`: annotation artefacts): `tion` (1) |" in dropped
     assert "| `model` | 1 | 1 |" in markdown
     # six tokens of context each side, as in the corpus (glyph and ligature kept)
     assert "- `the distribu- [tion] model and model \ue03e ﬁne-tuning loss`" in markdown

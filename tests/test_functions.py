@@ -7,6 +7,7 @@ from spacy.training import Example
 
 from functions import (
     BUNDLED_BACKBONE,
+    create_adjacent_entity_augmenter,
     create_balanced_corpus,
     create_case_augmenter,
     create_chain_augmenters,
@@ -214,6 +215,47 @@ def test_balanced_corpus_repeats_rare_strings_and_shapes_up_to_the_limit(tmp_pat
     assert capped.count("the 0-1 loss") == 3
     upper = create_balanced_corpus(path, 3, 5, 20, ignore_below=1, augmenter=create_case_augmenter(1.0, ["upper"]))
     assert all(eg.reference.text.isupper() for eg in upper(nlp))  # every copy is augmented
+
+
+def test_balanced_corpus_repeats_the_rare_outside_reading_of_an_entity_string(tmp_path):
+    nlp = normalizing_nlp()
+    term = term_doc(nlp, ["a", "model"], [(1, 2)])
+    # the book never tags two adjacent terms: "model" after "n-gram" is O
+    adjacent = term_doc(nlp, ["an", "n-gram", "model"], [(1, 2)])
+    path = write_docbin(tmp_path / "train.spacy", [term] * 10 + [adjacent] * 2)
+
+    def texts(min_outside_count):
+        read = create_balanced_corpus(path, 1, 1, 20, ignore_below=1, min_outside_count=min_outside_count)
+        return [eg.reference.text for eg in read(nlp)]
+
+    assert texts(0).count("an n-gram model") == 2
+    # 2 outside readings of "model", each document 4 times: 8 >= 7
+    assert texts(7).count("an n-gram model") == 8 and texts(7).count("a model") == 10
+    ignored = create_balanced_corpus(path, 1, 1, 20, ignore_below=3, min_outside_count=7)
+    assert [eg.reference.text for eg in ignored(nlp)].count("an n-gram model") == 2
+
+
+def test_adjacent_entity_augmenter_puts_a_term_after_a_term_as_a_non_term():
+    nlp = normalizing_nlp()
+    words = "we fit a model by gradient descent . the model is good".split()
+    spaces = [i not in (6, len(words) - 1) for i in range(len(words))]  # "descent."
+    reference = Doc(nlp.vocab, words=words, spaces=spaces)
+    reference.ents = [Span(reference, s, e, "TERM") for s, e in [(3, 4), (6, 7), (9, 10)]]
+    reference[8].is_sent_start = True
+    example = Example(nlp.make_doc(reference.text), reference)
+    (unchanged,) = list(create_adjacent_entity_augmenter(0.0, 1.0)(nlp, example))
+    assert unchanged is example
+    (out,) = list(create_adjacent_entity_augmenter(1.0, 1.0)(nlp, example))
+    doc = out.reference
+    # every term followed by a non-term gets another term of the document after it, as O
+    assert doc.text == "we fit a model descent by gradient descent model. the model descent is good"
+    assert [(e.text, e.start) for e in doc.ents] == [("model", 3), ("descent", 7), ("model", 11)]
+    assert [t.i for t in doc if t.is_sent_start] == [0, 10]
+    assert out.predicted.text == doc.text and len(out.predicted) == len(doc)
+    # a document whose terms are all one string is left alone: no "model model"
+    alone = term_doc(nlp, ["a", "model", "and", "a", "model"], [(1, 2), (4, 5)])
+    (same,) = list(create_adjacent_entity_augmenter(1.0, 1.0)(nlp, Example(nlp.make_doc(alone.text), alone)))
+    assert same.reference.text == alone.text and len(same.reference.ents) == 2
 
 
 def test_varied_dev_corpus_reads_documents_in_turns_and_the_same_every_time(tmp_path):

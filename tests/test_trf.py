@@ -68,7 +68,7 @@ def test_every_token_of_the_converted_corpus_gets_a_word_piece(hf_tokenizer):
     normalised, _ = convert(CORPUS)
     docs = [doc for split_docs in normalised.values() for doc in split_docs]
     assert tokens_without_word_pieces(docs, nlp, hf_tokenizer) == []
-    # the same check finds the private-use glyphs that --keep-raw leaves in
+    # the same check finds the private-use glyphs that --text raw leaves in
     raw, _ = convert(CORPUS, normalize=False)
     missing = tokens_without_word_pieces([doc for split_docs in raw.values() for doc in split_docs], nlp, hf_tokenizer)
     assert len(missing) > 1000
