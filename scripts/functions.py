@@ -479,15 +479,10 @@ def create_adjacent_entity_augmenter(
             words.append(token.text)
             sent_starts.append(bool(token.is_sent_start))
             tags.append(token.ent_iob_ + ("-" + token.ent_type_ if token.ent_type_ else ""))
-            others = [text for text in strings if text.lower() != token.lower_]
-            inserted = (
-                bool(others)
-                and token.ent_iob_ == "B"
-                and token.i + 1 < len(reference)
-                and reference[token.i + 1].ent_iob_ == "O"
-                and random.random() < entity_rate
-            )
-            if inserted:
+            # a single-token entity followed by a non-entity
+            single = token.ent_iob_ == "B" and token.i + 1 < len(reference) and reference[token.i + 1].ent_iob_ == "O"
+            others = [text for text in strings if text.lower() != token.lower_] if single else []
+            if others and random.random() < entity_rate:
                 # "model," -> "model descent,": the inserted word takes the token's space
                 spaces.append(True)
                 words.append(random.choice(others))
@@ -631,8 +626,11 @@ def create_balanced_corpus(
     # counts come from the corpus as it is; each copy is augmented on its own
     corpus = Corpus(path, gold_preproc=gold_preproc, max_length=max_length, limit=limit)
 
-    def needed(count: int, minimum: int) -> int:
-        return -(-minimum // count) - 1 if count >= ignore_below else 0
+    def extra_copies(count: int, minimum: int) -> int:
+        return -(-minimum // count) - 1
+
+    def for_string(count: int, minimum: int) -> int:
+        return extra_copies(count, minimum) if count >= ignore_below else 0
 
     def read(nlp: Language) -> Iterator[Example]:
         examples = list(corpus(nlp))
@@ -642,10 +640,10 @@ def create_balanced_corpus(
         for example in examples:
             copies = 0
             for ent in example.reference.ents:
-                copies = max(copies, needed(strings[ent.text.lower()], min_string_count))
-                copies = max(copies, -(-min_shape_count // shapes[entity_shape(ent)]) - 1)
+                copies = max(copies, for_string(strings[ent.text.lower()], min_string_count))
+                copies = max(copies, extra_copies(shapes[entity_shape(ent)], min_shape_count))
             for token in outside_entity_strings(example.reference, strings):
-                copies = max(copies, needed(outside[token.lower_], min_outside_count))
+                copies = max(copies, for_string(outside[token.lower_], min_outside_count))
             # a new predicted Doc per copy: a batch must not hold one Doc twice
             copies_of_example = [example] + [
                 Example(nlp.make_doc(example.reference.text), example.reference) for _ in range(min(copies, max_copies))
