@@ -16,196 +16,24 @@ On a cluster each worker loads the pipeline once (a Dask worker plugin): the
 `nlp` object is never pickled from the client, which breaks spaCy's parser.
 """
 
-import gzip
 import json
-import os
 import resource
-import shutil
-import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import spacy
 import typer
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_worker
-from spacy.tokens import Doc
 from tqdm import tqdm
 from wasabi import msg
 
-INPUT_SUFFIXES = (".jsonl", ".txt", ".jsonl.gz", ".txt.gz")
+from annotation_output import PartWriter, check_manifest, model_meta
+from collection_reader import Shard, list_inputs, read_shards
+from displacy_entities import entities
+from loading import load_pipeline
+
 PLUGIN_NAME = "dlbook-pipeline"
-SHARD_ERRORS_DIR = "shard-errors"
-MANIFEST = "manifest.json"
-
-
-@dataclass
-class Shard:
-    """One shard of an input file: its good records and its bad lines."""
-
-    name: str
-    source: str
-    records: List[Tuple[Any, str]] = field(default_factory=list)
-    errors: List[Dict[str, Any]] = field(default_factory=list)
-    end_byte: int = 0
-    done: bool = False  # its part file exists: nothing to parse or annotate
-
-
-def list_inputs(input_path: Path) -> List[Path]:
-    """The input files, in a stable order: the file itself, or every
-    supported file under a folder."""
-    if input_path.is_dir():
-        files = sorted(p for p in input_path.rglob("*") if p.is_file() and p.name.endswith(INPUT_SUFFIXES))
-        if not files:
-            raise ValueError(f"{input_path}: no {', '.join(INPUT_SUFFIXES)} files in this folder")
-        return files
-    if not input_path.is_file():
-        raise ValueError(f"{input_path}: no such file or folder")
-    if not input_path.name.endswith(INPUT_SUFFIXES):
-        raise ValueError(f"{input_path}: expected one of {', '.join(INPUT_SUFFIXES)}")
-    return [input_path]
-
-
-def read_lines(path: Path) -> Iterator[Tuple[int, bytes, int]]:
-    """(line number from 1, line without its end, bytes of the file read so
-    far), streaming; gzip files are decompressed on the fly."""
-    with open(path, "rb") as raw:
-        stream = gzip.GzipFile(fileobj=raw) if path.name.endswith(".gz") else raw
-        for number, line in enumerate(stream, start=1):
-            yield number, line.rstrip(b"\r\n"), raw.tell()
-
-
-def parse_line(path: Path, number: int, line: bytes, text_key: str, id_key: str) -> Tuple[Any, str]:
-    """The (id, text) of one input line; ValueError says what is wrong."""
-    try:
-        decoded = line.decode("utf8")
-    except UnicodeDecodeError as err:
-        raise ValueError(f"invalid UTF-8 at byte {err.start}") from None
-    if ".txt" in path.name:
-        return number, decoded
-    try:
-        record = json.loads(decoded)
-    except json.JSONDecodeError as err:
-        raise ValueError(f"not JSON: {err.msg} at column {err.colno}") from None
-    if not isinstance(record, dict):
-        raise ValueError(f"expected a JSON object, got {type(record).__name__}")
-    if text_key not in record:
-        raise ValueError(f"no {text_key!r} key")
-    if not isinstance(record[text_key], str):
-        raise ValueError(f"{text_key!r} is {type(record[text_key]).__name__}, not a string")
-    return record.get(id_key, number), record[text_key]
-
-
-def read_shards(
-    inputs: List[Path], shard_size: int, text_key: str, id_key: str, is_done: Callable[[str], bool]
-) -> Iterator[Shard]:
-    """Shards of every input, in order; a finished shard (by `is_done`) is
-    yielded without records or errors, and its lines are not parsed."""
-    for file_index, path in enumerate(inputs):
-        lines: List[Tuple[int, bytes]] = []
-        shard_index = 0
-        end_byte = 0
-        for number, line, end_byte in read_lines(path):
-            lines.append((number, line))
-            if len(lines) == shard_size:
-                yield _make_shard(path, file_index, shard_index, lines, end_byte, text_key, id_key, is_done)
-                lines, shard_index = [], shard_index + 1
-        if lines:
-            yield _make_shard(path, file_index, shard_index, lines, end_byte, text_key, id_key, is_done)
-
-
-def _make_shard(path, file_index, shard_index, lines, end_byte, text_key, id_key, is_done) -> Shard:
-    shard = Shard(name=f"part-{file_index:05d}-{shard_index:06d}", source=str(path), end_byte=end_byte)
-    shard.done = is_done(shard.name)
-    if shard.done:
-        return shard
-    for number, line in lines:
-        try:
-            shard.records.append(parse_line(path, number, line, text_key, id_key))
-        except ValueError as err:
-            shard.errors.append({"file": str(path), "line": number, "error": str(err)})
-    return shard
-
-
-def entities(doc: Doc) -> List[Dict[str, Any]]:
-    return [{"start": ent.start_char, "end": ent.end_char, "label": ent.label_, "text": ent.text} for ent in doc.ents]
-
-
-def write_atomic(path: Path, lines: List[str]) -> None:
-    """Write the lines to a temporary file beside `path`, then rename it."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf8") as tmp:
-            tmp.writelines(line + "\n" for line in lines)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-
-
-class PartWriter:
-    """Writes each finished shard: its bad lines, then its part file, whose
-    rename marks the shard done."""
-
-    def __init__(self, output_dir: Path):
-        self.output_dir = output_dir
-        (output_dir / SHARD_ERRORS_DIR).mkdir(parents=True, exist_ok=True)
-        self.records = 0
-        self.errors = 0
-        self.words = 0
-
-    def is_done(self, name: str) -> bool:
-        return (self.output_dir / f"{name}.jsonl").exists()
-
-    def __call__(self, shard: Shard, ents: List[List[Dict[str, Any]]], words: int) -> None:
-        errors = [json.dumps(error, ensure_ascii=False) for error in shard.errors]
-        write_atomic(self.output_dir / SHARD_ERRORS_DIR / f"{shard.name}.jsonl", errors)
-        records = [
-            json.dumps({"id": record_id, "ents": record_ents}, ensure_ascii=False)
-            for (record_id, _), record_ents in zip(shard.records, ents, strict=True)
-        ]
-        write_atomic(self.output_dir / f"{shard.name}.jsonl", records)
-        self.records += len(records)
-        self.errors += len(errors)
-        self.words += words
-
-    def collect_errors(self) -> int:
-        """errors.jsonl from the bad lines of every shard, in input order."""
-        lines = []
-        for path in sorted((self.output_dir / SHARD_ERRORS_DIR).glob("part-*.jsonl")):
-            lines.extend(line for line in path.read_text(encoding="utf8").splitlines() if line)
-        write_atomic(self.output_dir / "errors.jsonl", lines)
-        return len(lines)
-
-
-def model_meta(model: str) -> Dict[str, Any]:
-    """The meta.json of an installed package or a pipeline folder, read
-    without loading the pipeline."""
-    path = Path(model) if Path(model).exists() else spacy.util.get_package_path(model)
-    meta = spacy.util.load_meta(path / "meta.json")
-    return {"name": f"{meta['lang']}_{meta['name']}", "version": meta["version"], "pipeline": meta.get("pipeline", [])}
-
-
-def check_manifest(output_dir: Path, manifest: Dict[str, Any], overwrite: bool) -> None:
-    """Refuse to mix parts of different runs; with `overwrite`, remove the
-    parts, errors and manifest of the earlier run first."""
-    path = output_dir / MANIFEST
-    if path.exists():
-        previous = json.loads(path.read_text(encoding="utf8"))
-        changed = [key for key in ("model", "inputs", "settings") if previous.get(key) != manifest[key]]
-        if overwrite:
-            for part in output_dir.glob("part-*.jsonl"):
-                part.unlink()
-            shutil.rmtree(output_dir / SHARD_ERRORS_DIR, ignore_errors=True)
-            (output_dir / "errors.jsonl").unlink(missing_ok=True)
-        elif changed:
-            raise ValueError(
-                f"{path}: this output folder holds a run with another {' and '.join(changed)}; "
-                "use another folder, or --overwrite to replace it"
-            )
-    output_dir.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, [json.dumps(manifest, indent=2, ensure_ascii=False)])
 
 
 def peak_rss_mb() -> float:
@@ -219,26 +47,6 @@ def peak_rss_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def load_pipeline(model: str, gpu_id: int, one_thread: bool) -> spacy.Language:
-    """Load the pipeline for annotation, on the GPU if asked; `one_thread`
-    gives torch (transformer pipelines) one thread, for workers that share
-    the cores."""
-    try:
-        import functions  # noqa: F401 (pipeline folders of this project need the dlbook.* functions)
-    except ImportError:
-        pass
-    if gpu_id >= 0:
-        spacy.require_gpu(gpu_id)
-    if one_thread:
-        try:
-            import torch
-
-            torch.set_num_threads(1)
-        except ImportError:
-            pass
-    return spacy.load(model)
 
 
 class PipelineLoader(WorkerPlugin):

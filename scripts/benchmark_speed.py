@@ -16,7 +16,8 @@ from spacy.cli.benchmark_speed import benchmark, bootstrap, warmup
 from spacy.tokens import DocBin
 from wasabi import msg
 
-from functions import load_pipeline
+from atomic_files import write_atomic
+from loading import load_pipeline
 
 
 def describe_machine(gpu_id: int) -> str:
@@ -76,8 +77,7 @@ def main(
         "results": results,
         "peak_gpu_memory_mb": peak_gpu_memory_mb(gpu_id),
     }
-    output_path.parent.mkdir(parents=True, exist_ok=True)
-    output_path.write_text(json.dumps(summary, indent=2) + "\n")
+    write_atomic(output_path, json.dumps(summary, indent=2) + "\n")
     msg.good(f"Saved {output_path} ({summary['machine']})")
 
 

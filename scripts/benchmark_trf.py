@@ -22,7 +22,6 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Dict, List
 
-import spacy
 import typer
 from spacy import util
 from spacy.cli._util import parse_config_overrides
@@ -32,10 +31,12 @@ from spacy.training.initialize import init_nlp
 from spacy.training.loop import train as train_nlp
 from wasabi import msg
 
+import training_functions  # noqa: F401 (registers the readers, augmenters and logger the config names)
 from benchmark_speed import describe_machine, measure, peak_gpu_memory_mb
-from convert import SPLITS, FragmentEntities, convert, write_docbin_atomic
+from convert import SPLITS, convert, write_docbin_atomic
+from corpus_columns import FragmentEntities
 from evaluate_raw import evaluate_raw_text
-from functions import load_pipeline
+from loading import load_pipeline
 
 
 def parse_variants(specs: List[str]) -> Dict[str, Dict[str, str]]:
@@ -98,7 +99,7 @@ def evaluate_pipeline(model_path: Path, test_path: Path, gpu_id: int) -> Dict:
     """Test scores on the corpus's tokens (`spacy evaluate --gold-preproc`)
     and on raw text with its variants (scripts/evaluate_raw.py)."""
     gold = spacy_evaluate(str(model_path), test_path, use_gpu=gpu_id, gold_preproc=True)
-    nlp = spacy.load(model_path)
+    nlp = load_pipeline(model_path, gpu_id)
     gold_docs = list(DocBin().from_disk(test_path).get_docs(nlp.vocab))
     raw, _ = evaluate_raw_text(nlp, gold_docs)
     return {
@@ -109,10 +110,7 @@ def evaluate_pipeline(model_path: Path, test_path: Path, gpu_id: int) -> Dict:
 
 def _pipe_worker(model_path: str, texts: List[str], batch_size: int, gpu_id: int, repeats: int) -> Dict:
     """One process of the shared-device benchmark: load, warm up, annotate."""
-    import torch
-
-    torch.set_num_threads(1)
-    nlp = load_pipeline(model_path, gpu_id)
+    nlp = load_pipeline(model_path, gpu_id, one_thread=True)
     list(nlp.pipe(texts[: batch_size * 2], batch_size=batch_size))
     start = time.perf_counter()
     words = 0

@@ -1,352 +1,34 @@
 """Convert a token-per-line NER corpus into train/dev/test DocBins.
 
-Each line holds a token first and its entity label last, in columns separated
-by a tab or by spaces (`token<TAB>label`, CoNLL-2003's `word POS chunk NER`).
-The label scheme is read from the file (or set with --format): untyped
-`B`/`I`/`O` (typed with --label), IOB1 or IOB2 (`B-PER`, `I-PER`) or BILUO
-(`U-PER`, `L-PER`; BIOES's `S-`/`E-` read as `U-`/`L-`). A blank line ends a
-sentence and a `-DOCSTART-` line a document. A file without blank lines (the
-book's stream) is cut into sentences after `.`, `?` or `!`. Sentences are cut
-after --max-sent-tokens tokens, and grouped into documents of at most
---max-doc-tokens tokens, never across a `-DOCSTART-`. Documents are split into
-train/dev/test by contiguous blocks, so that no split sees the context of
-another. With --fragment-entities drop, a single-token entity on a line-break
-fragment (`tion` in `distribu- tion`) is dropped as an annotation artefact.
-The same input always gives byte-identical DocBins.
+The corpus is read by corpus_columns.py (the formats it takes are listed
+there and in docs/corpus.md). Documents are split into train/dev/test by
+contiguous blocks, so that no split sees the context of another. The same
+input always gives byte-identical DocBins.
 """
 
-import os
-import re
-import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import typer
 from spacy.tokens import Doc, DocBin
-from spacy.training import biluo_tags_to_spans, iob_to_biluo
-from spacy.vocab import Vocab
-from tqdm import tqdm
 from wasabi import msg
 
-from functions import PRIVATE_USE_PLACEHOLDER, normalize_text
+from atomic_files import write_atomic
+from corpus_columns import FragmentEntities, LabelScheme, Repairs, read_documents
+from corpus_files import CorpusError
+from pipeline_functions import PRIVATE_USE_PLACEHOLDER
 
-SENT_END = {".", "?", "!"}
-DOCSTART = "-DOCSTART-"
-# Detokenization: no space before closing punctuation, none after opening.
-NO_SPACE_BEFORE = {".", ",", ";", ":", "?", "!", ")", "]", "}", "%"}
-NO_SPACE_AFTER = {"(", "[", "{"}
 # Within each run of blocks: 8 train, 1 dev, 1 test (about 80/10/10).
 SPLIT_PATTERN = ("train",) * 8 + ("dev", "test")
 SPLITS = ("train", "dev", "test")
-# O, or a move with an optional type: B, I-PER, U-TERM, E-LOC ...
-LABEL = re.compile(r"O|(?P<move>[BILUES])(?:-(?P<type>\S+))?")
-# BIOES names for the BILUO moves
-BIOES_MOVES = {"E": "L", "S": "U"}
-Span = Tuple[int, int]
-
-
-class LabelScheme(str, Enum):
-    auto = "auto"
-    iob = "iob"
-    biluo = "biluo"
-
-
-class CorpusError(ValueError):
-    """Bad input, with the file and line it was found at."""
-
-    def __init__(self, path: Path, line: int, problem: str):
-        super().__init__(f"{path}:{line}: {problem}")
-
-
-@dataclass
-class TokenStream:
-    """The token lines of a file, with their labels and line numbers, and the
-    token indices where a blank line or a `-DOCSTART-` line started a new
-    sentence or document."""
-
-    path: Path
-    tokens: List[str] = field(default_factory=list)
-    labels: List[str] = field(default_factory=list)
-    lines: List[int] = field(default_factory=list)
-    sentence_breaks: Set[int] = field(default_factory=set)
-    document_breaks: Set[int] = field(default_factory=set)
-
-
-@dataclass
-class Repairs:
-    orphan_i: int = 0
-    normalized_tokens: int = 0
-    private_use_tokens: int = 0
-    examples: Counter = field(default_factory=Counter)
-    # entity strings dropped from line-break fragments, with their counts
-    fragment_entities: Counter = field(default_factory=Counter)
-
-
-class FragmentEntities(str, Enum):
-    keep = "keep"
-    drop = "drop"
-
-
-def line_break_fragments(tokens: Sequence[str]) -> List[int]:
-    """Indices of the tokens after a word cut at a line end (`distribu- tion`)."""
-    return [
-        i + 1 for i, token in enumerate(tokens[:-1]) if len(token) > 1 and token.endswith("-") and token[-2].isalpha()
-    ]
-
-
-def drop_fragment_entities(tokens: Sequence[str], tags: List[str], repairs: Repairs) -> None:
-    """Make O each single-token entity on a line-break fragment, in place."""
-    for i in line_break_fragments(tokens):
-        if tags[i].startswith("U-"):
-            tags[i] = "O"
-            repairs.fragment_entities[tokens[i]] += 1
-
-
-def read_lines(path: Path) -> List[str]:
-    """The file's lines as text: UTF-8, a byte-order mark stripped, CRLF
-    accepted."""
-    if not path.is_file():
-        raise CorpusError(path, 0, "file not found")
-    lines = path.read_bytes().split(b"\n")
-    if lines[-1] == b"":
-        lines.pop()
-    texts = []
-    for number, line_bytes in enumerate(lines, start=1):
-        try:
-            line = line_bytes.decode("utf8")
-        except UnicodeDecodeError as err:
-            raise CorpusError(path, number, f"invalid UTF-8 at byte {err.start} of the line") from None
-        if number == 1:
-            line = line.removeprefix("\ufeff")
-        texts.append(line.removesuffix("\r"))
-    return texts
-
-
-def read_columns(path: Path) -> TokenStream:
-    """Read the token lines (token first, label last), blank lines and
-    `-DOCSTART-` lines; raise CorpusError on the first bad line. Columns are
-    tab-separated if the first token line has a tab, else space-separated."""
-    stream = TokenStream(path)
-    separator: Optional[str] = None
-    for number, line in enumerate(read_lines(path), start=1):
-        if not line.strip():
-            stream.sentence_breaks.add(len(stream.tokens))
-            continue
-        if separator is None:
-            separator = "\t" if "\t" in line else " "
-        if separator == "\t":
-            if "\t" not in line:
-                raise CorpusError(
-                    path, number, f"expected 'token<TAB>label' (tab-separated like the first line): {line[:60]!r}"
-                )
-            columns = line.split("\t")
-        else:
-            columns = line.split()
-        if columns[0] == DOCSTART:
-            stream.document_breaks.add(len(stream.tokens))
-            continue
-        if len(columns) < 2:
-            raise CorpusError(path, number, f"expected a token and a label, found one column: {line[:60]!r}")
-        token, label = columns[0], columns[-1]
-        if not token or any(ch.isspace() for ch in token):
-            raise CorpusError(path, number, f"empty token or token with whitespace: {token!r}")
-        if not LABEL.fullmatch(label):
-            raise CorpusError(
-                path, number, f"unknown label {label!r} (expected O, or B/I/L/U/E/S alone or with a type: B-PER)"
-            )
-        stream.tokens.append(token)
-        stream.labels.append(label)
-        stream.lines.append(number)
-    if not stream.tokens:
-        raise CorpusError(path, 0, "file is empty")
-    stream.sentence_breaks |= stream.document_breaks
-    stream.sentence_breaks -= {0, len(stream.tokens)}
-    stream.document_breaks -= {0, len(stream.tokens)}
-    return stream
-
-
-def detect_scheme(stream: TokenStream) -> LabelScheme:
-    """BILUO if any label is a last or unit move (L, U, E, S), else IOB."""
-    moves = {label[0] for label in set(stream.labels)}
-    return LabelScheme.biluo if moves & set("LUES") else LabelScheme.iob
-
-
-def typed_labels(stream: TokenStream, entity_label: str) -> List[str]:
-    """Every label with a type: untyped moves get `entity_label`. A file must
-    use typed or untyped moves throughout; the first line that differs from
-    the first entity label is refused."""
-    first: Optional[int] = None
-    first_is_typed = False
-    typed = []
-    for i, label in enumerate(stream.labels):
-        if label == "O":
-            typed.append(label)
-            continue
-        match = LABEL.fullmatch(label)
-        if first is None:
-            first, first_is_typed = i, match["type"] is not None
-        elif (match["type"] is not None) != first_is_typed:
-            raise CorpusError(
-                stream.path,
-                stream.lines[i],
-                f"label {label!r} mixes typed and untyped labels ({stream.labels[first]!r} on line "
-                f"{stream.lines[first]}): use one scheme in a file",
-            )
-        move = BIOES_MOVES.get(match["move"], match["move"])
-        typed.append(f"{move}-{match['type'] or entity_label}")
-    return typed
-
-
-def sentence_ranges(stream: TokenStream) -> List[Span]:
-    """(start, end) of the runs of tokens between blank lines (the whole
-    stream if it has none)."""
-    starts = [0, *sorted(stream.sentence_breaks)]
-    return list(zip(starts, [*starts[1:], len(stream.tokens)], strict=True))
-
-
-def iob_tags_to_biluo(tags: Sequence[str], chunk: int = 1000) -> List[str]:
-    """spaCy's iob_to_biluo (IOB1 and IOB2: an `I-` after `O` starts an
-    entity), fed in pieces cut at an `O`: it pops the front of a list, so one
-    call on the 346,717 tags of the book would take quadratic time."""
-    out: List[str] = []
-    start = 0
-    while start < len(tags):
-        end = min(start + chunk, len(tags))
-        while end < len(tags) and tags[end] != "O":
-            end += 1
-        out.extend(iob_to_biluo(list(tags[start:end])))
-        start = end
-    return out
-
-
-def check_biluo(stream: TokenStream, tags: Sequence[str], start: int, end: int) -> None:
-    """Refuse the first tag of tokens start..end that breaks the BILUO moves."""
-    open_label: Optional[str] = None
-    for i in range(start, end):
-        move, _, label = tags[i].partition("-")
-        if move in ("B", "U", "O") and open_label is not None:
-            raise CorpusError(stream.path, stream.lines[i], f"{tags[i]!r} while an entity {open_label!r} is open")
-        if move in ("I", "L") and open_label != label:
-            raise CorpusError(stream.path, stream.lines[i], f"{tags[i]!r} without an open {label!r} entity (B-{label})")
-        open_label = label if move in ("B", "I") else None
-    if open_label is not None:
-        raise CorpusError(stream.path, stream.lines[end - 1], f"entity {open_label!r} is not closed (L-{open_label})")
-
-
-def biluo_tags(stream: TokenStream, entity_label: str, scheme: LabelScheme, repairs: Repairs) -> List[str]:
-    """The BILUO tag of every token; no entity crosses a blank line. An IOB
-    `I-` that opens an entity (IOB1, or an orphan in IOB2) is counted."""
-    if scheme == LabelScheme.auto:
-        scheme = detect_scheme(stream)
-    typed = typed_labels(stream, entity_label)
-    tags: List[str] = []
-    for start, end in sentence_ranges(stream):
-        if scheme == LabelScheme.iob:
-            i = next((i for i in range(start, end) if typed[i][0] in "LU"), None)
-            if i is not None:
-                raise CorpusError(stream.path, stream.lines[i], f"BILUO label {stream.labels[i]!r} in an IOB file")
-            converted = iob_tags_to_biluo(typed[start:end])
-            repairs.orphan_i += sum(
-                1 for src, out in zip(typed[start:end], converted, strict=True) if src[0] == "I" and out[0] in "BU"
-            )
-        else:
-            check_biluo(stream, typed, start, end)
-            converted = typed[start:end]
-        tags.extend(converted)
-    return tags
-
-
-def normalize_token(token: str) -> str:
-    """The token as the models read it (functions.normalize_text: NFKC,
-    ligatures `ﬁ` -> `fi`, private-use glyphs -> placeholder); a token that
-    would vanish (only invisible characters) is kept as it is."""
-    return normalize_text(token) or token
-
-
-def segment(
-    tokens: Sequence[str], labels: Sequence[str], max_sent_tokens: int, breaks: Optional[Set[int]] = None
-) -> List[Span]:
-    """Sentence boundaries as (start, end) token offsets: at the given
-    `breaks` (blank lines) if there are any, else after `.`, `?` or `!`;
-    and after max_sent_tokens tokens. A boundary never falls before an
-    inside or last label (`I`, `I-X`, `L-X`), so no entity is cut."""
-    sentences = []
-    start = 0
-    for i, token in enumerate(tokens):
-        end = i + 1
-        if end in (breaks or ()):
-            sentences.append((start, end))
-            start = end
-            continue
-        next_is_inside = end < len(labels) and labels[end][0] in "ILE"
-        if next_is_inside:
-            continue
-        ends_sentence = token in SENT_END if not breaks else False
-        if ends_sentence or end - start >= max_sent_tokens:
-            sentences.append((start, end))
-            start = end
-    if start < len(tokens):
-        sentences.append((start, len(tokens)))
-    return sentences
-
-
-def group_documents(
-    sentences: Sequence[Span], max_doc_tokens: int, breaks: Optional[Set[int]] = None
-) -> List[List[Span]]:
-    """Pack consecutive sentences into documents of at most max_doc_tokens
-    tokens (a longer sentence makes a document of its own); a document
-    never crosses one of the `breaks` (`-DOCSTART-`)."""
-    docs: List[List[Span]] = []
-    current: List[Span] = []
-    size = 0
-    for start, end in sentences:
-        if current and (size + (end - start) > max_doc_tokens or start in (breaks or ())):
-            docs.append(current)
-            current, size = [], 0
-        current.append((start, end))
-        size += end - start
-    if current:
-        docs.append(current)
-    return docs
 
 
 def assign_splits(n_docs: int, block_docs: int) -> List[str]:
     """The split of each document: contiguous blocks of block_docs documents
     take turns by SPLIT_PATTERN."""
     return [SPLIT_PATTERN[(i // block_docs) % len(SPLIT_PATTERN)] for i in range(n_docs)]
-
-
-def spaces_for(words: Sequence[str]) -> List[bool]:
-    spaces = []
-    for word, next_word in zip(words, list(words[1:]) + [None], strict=True):
-        spaces.append(next_word is not None and word not in NO_SPACE_AFTER and next_word not in NO_SPACE_BEFORE)
-    return spaces
-
-
-def make_doc(vocab: Vocab, words: Sequence[str], tags: Sequence[str], sentences: Sequence[Span]) -> Doc:
-    offset = sentences[0][0]
-    sent_starts = [False] * len(words)
-    for start, _ in sentences:
-        sent_starts[start - offset] = True
-    doc = Doc(vocab, words=list(words), spaces=spaces_for(words), sent_starts=sent_starts)
-    doc.ents = biluo_tags_to_spans(doc, tags)
-    return doc
-
-
-def normalize_tokens(tokens: Sequence[str], repairs: Repairs) -> List[str]:
-    normalized = []
-    for token in tokens:
-        normal = normalize_token(token)
-        if normal != token:
-            repairs.normalized_tokens += 1
-            repairs.examples[f"{token!r} -> {normal!r}"] += 1
-            if PRIVATE_USE_PLACEHOLDER in normal:
-                repairs.private_use_tokens += 1
-        normalized.append(normal)
-    return normalized
 
 
 def check_splits(path: Path, splits: Sequence[str], block_docs: int, max_doc_tokens: int) -> None:
@@ -359,33 +41,6 @@ def check_splits(path: Path, splits: Sequence[str], block_docs: int, max_doc_tok
             f"tokens in blocks of {block_docs} leave {', '.join(empty)} empty; it takes "
             f"{len(SPLIT_PATTERN)} blocks (--block-docs, --max-doc-tokens)",
         )
-
-
-def read_documents(
-    input_path: Path,
-    entity_label: str = "TERM",
-    normalize: bool = True,
-    max_sent_tokens: int = 128,
-    max_doc_tokens: int = 256,
-    scheme: LabelScheme = LabelScheme.auto,
-    fragment_entities: FragmentEntities = FragmentEntities.keep,
-) -> Tuple[List[Doc], Repairs]:
-    """Read and check the whole input, then build its documents in order."""
-    stream = read_columns(input_path)
-    repairs = Repairs()
-    tags = biluo_tags(stream, entity_label, scheme, repairs)
-    if fragment_entities == FragmentEntities.drop:
-        drop_fragment_entities(stream.tokens, tags, repairs)
-    tokens = normalize_tokens(stream.tokens, repairs) if normalize else stream.tokens
-    sentences = segment(tokens, stream.labels, max_sent_tokens, stream.sentence_breaks)
-    vocab = Vocab()
-    docs = []
-    for doc_sents in tqdm(
-        group_documents(sentences, max_doc_tokens, stream.document_breaks), desc="documents", unit="doc", disable=None
-    ):
-        start, end = doc_sents[0][0], doc_sents[-1][1]
-        docs.append(make_doc(vocab, tokens[start:end], tags[start:end], doc_sents))
-    return docs, repairs
 
 
 def convert(
@@ -411,25 +66,8 @@ def convert(
 
 
 def write_docbin_atomic(docs: Sequence[Doc], path: Path) -> None:
-    """Write to a temporary file beside `path`, then rename it into place, so
-    an interrupted run never leaves a half-written DocBin."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = DocBin(docs=docs, store_user_data=False).to_bytes()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as tmp_file:
-            tmp_file.write(data)
-        os.chmod(tmp_name, 0o666 & ~_umask())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    """Write the documents as a DocBin, whole or not at all."""
+    write_atomic(path, DocBin(docs=docs, store_user_data=False).to_bytes())
 
 
 def print_report(docs: Dict[str, List[Doc]], repairs: Repairs, top_n: int = 10) -> None:

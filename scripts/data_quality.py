@@ -18,8 +18,8 @@ import typer
 from spacy.training import tags_to_entities
 from wasabi import msg
 
-from convert import (
-    CorpusError,
+from atomic_files import write_atomic
+from corpus_columns import (
     FragmentEntities,
     LabelScheme,
     Repairs,
@@ -28,7 +28,8 @@ from convert import (
     line_break_fragments,
     read_columns,
 )
-from functions import is_private_use
+from corpus_files import CorpusError
+from pipeline_functions import is_private_use
 
 LIGATURE_CHARS = "ﬀﬁﬂﬃﬄﬅﬆ"
 
@@ -192,11 +193,8 @@ def main(
     except CorpusError as err:
         typer.echo(f"✘ {err}", err=True)  # one unwrapped line: file:line: problem
         raise typer.Exit(1) from None
-    output_path.parent.mkdir(parents=True, exist_ok=True)
-    output_path.write_text(to_markdown(report, input_path, fragment_entities), encoding="utf8")
-    output_path.with_suffix(".json").write_text(
-        json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf8"
-    )
+    write_atomic(output_path, to_markdown(report, input_path, fragment_entities))
+    write_atomic(output_path.with_suffix(".json"), json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     msg.good(f"Saved {output_path} and {output_path.with_suffix('.json')}")
     msg.text(
         f"{report['line_break_fragments_labelled_as_term']} line-break fragments labelled as terms, "

@@ -24,7 +24,10 @@ from spacy.tokens import Doc, DocBin
 from tqdm import tqdm
 from wasabi import msg
 
-from functions import CharSpan, GoldText, load_pipeline, nfkc_char, pdf_web_text, recase_doc, rewrite_doc
+from atomic_files import write_atomic
+from loading import load_pipeline
+from pipeline_functions import nfkc_char
+from text_variants import CharSpan, GoldText, pdf_web_text, recase_doc, rewrite_doc
 
 # Longest first, so "ffi" becomes "ﬃ" rather than "ﬀ" + "i"
 LIGATURES = (("ffi", "ﬃ"), ("ffl", "ﬄ"), ("ff", "ﬀ"), ("fi", "ﬁ"), ("fl", "ﬂ"))
@@ -197,11 +200,9 @@ def main(
     for name in sentence_sets:
         for error in results[name]["errors"]:
             msg.text(f"{name}: {error['kind']} {error['text']!r} in {error['sentence']!r}")
-    output_path.parent.mkdir(parents=True, exist_ok=True)
-    output_path.write_text(
-        json.dumps({"model": str(model), "data": str(data_path), "scores": results}, indent=2) + "\n"
-    )
-    srsly.write_jsonl(predictions_path, records)
+    summary = {"model": str(model), "data": str(data_path), "scores": results}
+    write_atomic(output_path, json.dumps(summary, indent=2) + "\n")
+    write_atomic(predictions_path, "".join(srsly.json_dumps(record) + "\n" for record in records))
     msg.good(f"Saved raw-text scores to {output_path} and the predictions to {predictions_path}")
 
 

@@ -16,66 +16,26 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-import spacy
 import srsly
 import typer
 from spacy import displacy
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.scorer import PRFScore
-from spacy.tokens import Doc, DocBin, Span
-from spacy.util import filter_spans, load_config
+from spacy.tokens import Doc, DocBin
+from spacy.util import load_config
 from wasabi import msg
 
-from evaluate_raw import SpanScores, char_spans, prf_dict
-
-# displaCy colours: errors, then one per entity label in turn
-ERROR_COLORS = {"FP": "#ff6b6b", "FN": "#ffb347"}
-LABEL_PALETTE = ("#a6e22d", "#7aecec", "#bfeeb7", "#feca74", "#c887fb", "#9cc9cc", "#ddd", "#e4e7d2")
-# evaluate_raw.py's records: the text, its gold and predicted entities
-Record = Dict[str, Any]
+from atomic_files import write_atomic
+from dictionary_baseline import DictionaryBaseline, Record, baseline_records
+from displacy_entities import label_colors
+from evaluate_raw import SpanScores, prf_dict
+from loading import load_pipeline
+from training_log import plot_training, read_log, training_summary
 
 
 def load_tokenizer(model: Path) -> Language:
     """The pipeline's tokenizer and vocab only: its components are not run."""
-    return spacy.load(model, exclude=load_config(model / "config.cfg")["nlp"]["pipeline"])
-
-
-class DictionaryBaseline:
-    """Tags every case-insensitive occurrence of an entity string of the
-    training split with its label there (longest match wins)."""
-
-    def __init__(self, nlp: Language, train_docs: Sequence[Doc]):
-        self.terms: Dict[str, str] = {}
-        for doc in train_docs:
-            for ent in doc.ents:
-                self.terms.setdefault(ent.text.lower(), ent.label_)
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for text, label in sorted(self.terms.items()):
-            self.matcher.add(label, [nlp.make_doc(text)])
-
-    def __call__(self, doc: Doc) -> Doc:
-        spans = [Span(doc, start, end, label=match_id) for match_id, start, end in self.matcher(doc)]
-        doc.ents = filter_spans(spans)
-        return doc
-
-
-def records_of(gold_docs: Sequence[Doc], pred_docs: Sequence[Doc]) -> List[Record]:
-    return [
-        {"text": gold.text, "gold": sorted(char_spans(gold)), "predicted": sorted(char_spans(pred))}
-        for gold, pred in zip(gold_docs, pred_docs, strict=True)
-    ]
-
-
-def baseline_records(nlp: Language, baseline: DictionaryBaseline, gold_docs: Sequence[Doc]) -> Dict[str, List[Record]]:
-    """The baseline's entities on the corpus's own tokens and on raw text."""
-    gold_tokens = [
-        Doc(nlp.vocab, words=[t.text for t in d], spaces=[bool(t.whitespace_) for t in d]) for d in gold_docs
-    ]
-    return {
-        "gold_tokens": records_of(gold_docs, [baseline(doc) for doc in gold_tokens]),
-        "raw_text": records_of(gold_docs, [baseline(nlp.make_doc(doc.text)) for doc in gold_docs]),
-    }
+    return load_pipeline(model, exclude=load_config(model / "config.cfg")["nlp"]["pipeline"])
 
 
 def spans_of(entities: Sequence[Sequence]) -> set:
@@ -120,11 +80,6 @@ def per_string_rows(per_string: Dict[str, PRFScore]) -> List[Dict]:
     return sorted(rows, key=lambda r: (r["f"], -r["support"], r["string"]))
 
 
-def label_colors(labels: Sequence[str]) -> Dict[str, str]:
-    colors = {label: LABEL_PALETTE[i % len(LABEL_PALETTE)] for i, label in enumerate(sorted(labels))}
-    return {**colors, **ERROR_COLORS}
-
-
 def render_errors(records: Sequence[Record], errors: Sequence[Dict]) -> str:
     """A self-contained displaCy page: for each document with an error, the
     gold entities (misses marked FN) and the predicted ones (FP marked)."""
@@ -156,57 +111,6 @@ def gold_token_scores(evaluation: Dict) -> Dict[str, Any]:
         "f": evaluation["ents_f"],
         "per_label": dict(sorted((evaluation.get("ents_per_type") or {}).items())),
     }
-
-
-def read_log(log_path: Path) -> List[Dict]:
-    return [json.loads(line) for line in log_path.read_text().splitlines() if line.strip()]
-
-
-def training_summary(records: Sequence[Dict], target: float) -> Dict:
-    """Steps, seconds and words of the training loop (initialisation not
-    included), its rates, the best dev score and when the target was reached."""
-    last = records[-1]
-    # a tie goes to the later step, as spaCy keeps model-best
-    best = max(records, key=lambda r: (r["score"], r["step"]))
-    reached = next((r for r in records if r["score"] >= target), None)
-    return {
-        "steps": last["step"],
-        "seconds": last["seconds"],
-        "words": last["words"],
-        "steps_per_second": last["step"] / last["seconds"] if last["seconds"] else None,
-        "words_per_second": last["words"] / last["seconds"] if last["seconds"] else None,
-        "best_dev_score": best["score"],
-        "best_step": best["step"],
-        "best_seconds": best["seconds"],
-        "target_dev_score": target,
-        "seconds_to_target": reached["seconds"] if reached else None,
-        "step_to_target": reached["step"] if reached else None,
-    }
-
-
-def plot_training(records: Sequence[Dict], output_path: Path) -> None:
-    """Dev score and losses against steps and seconds."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    steps = [r["step"] for r in records]
-    seconds = [r["seconds"] for r in records]
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4))
-    axes[0].plot(steps, [r["score"] for r in records], marker="o")
-    axes[0].set(xlabel="step", ylabel="dev score (ents_f)", title="Dev score by step")
-    axes[1].plot(seconds, [r["score"] for r in records], marker="o")
-    axes[1].set(xlabel="seconds", ylabel="dev score (ents_f)", title="Dev score by time")
-    for name in sorted({k for r in records for k in r["losses"]}):
-        axes[2].plot(steps, [r["losses"].get(name, 0.0) for r in records], marker="o", label=name)
-    axes[2].set(xlabel="step", ylabel="loss since last evaluation", title="Training losses", yscale="symlog")
-    axes[2].legend()
-    for ax in axes:
-        ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(output_path, dpi=100)
-    plt.close(fig)
 
 
 def count(scores: Dict, key: str) -> str:
@@ -372,9 +276,9 @@ def main(
     log_records = read_log(log_path)
     report, model_records = build_report(model, train_path, test_path, metrics_dir, log_records)
     plot_training(log_records, metrics_dir / "training.png")
-    (metrics_dir / "errors.html").write_text(render_errors(model_records, report["errors"]), encoding="utf8")
-    (metrics_dir / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf8")
-    (metrics_dir / "report.md").write_text(to_markdown(report), encoding="utf8")
+    write_atomic(metrics_dir / "errors.html", render_errors(model_records, report["errors"]))
+    write_atomic(metrics_dir / "report.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    write_atomic(metrics_dir / "report.md", to_markdown(report))
     msg.table(
         [
             (system, text, f"{s['p']:.4f}", f"{s['r']:.4f}", f"{s['f']:.4f}")

@@ -6,11 +6,15 @@ import venv
 from pathlib import Path
 
 import pytest
+import spacy
+from spacy.tokens import Doc, DocBin, Span
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
 # The scripts import each other as top-level modules, as when run by project.yml.
 sys.path.insert(0, str(SCRIPTS))
+
+import pipeline_functions  # noqa: E402,F401 (registers the dlbook.* tokenizers for spacy.blank)
 
 CORPUS = ROOT / "corpus" / "raw" / "dlbook_terms.tsv"
 
@@ -40,7 +44,8 @@ def invoke(main, args):
 def spacy_train(config: Path, output: Path, corpus: Path, **overrides) -> None:
     """`spacy train` of `config` on corpus/train.spacy and corpus/dev.spacy,
     with config overrides given as section__key=value keywords."""
-    args = [sys.executable, "-m", "spacy", "train", config, "--output", output, "--code", SCRIPTS / "functions.py"]
+    args = [sys.executable, "-m", "spacy", "train", config, "--output", output]
+    args += ["--code", SCRIPTS / "training_functions.py"]
     args += ["--paths.train", corpus / "train.spacy", "--paths.dev", corpus / "dev.spacy"]
     for key, value in overrides.items():
         args += [f"--{key.replace('__', '.')}", value]
@@ -127,12 +132,40 @@ def sm_model(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def other_model(sm_model, tmp_path_factory) -> Path:
     """The same weights under another pipeline name."""
-    import spacy
+    from loading import load_pipeline
 
-    import functions  # noqa: F401
-
-    nlp = spacy.load(sm_model)
+    nlp = load_pipeline(sm_model)
     nlp.meta["name"] = "other_pipeline"
     path = tmp_path_factory.mktemp("other_model") / "model"
     nlp.to_disk(path)
+    return path
+
+
+def hyphen_nlp():
+    return spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "dlbook.tokenizer.v1"}}})
+
+
+def normalizing_nlp():
+    return spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "dlbook.normalizing_tokenizer.v1"}}})
+
+
+def sample_doc(nlp):
+    doc = Doc(
+        nlp.vocab,
+        words=["the", "model", "fits", ".", "gradient", "descent", "works", "."],
+        spaces=[True] * 7 + [False],
+        sent_starts=[True, False, False, False, True, False, False, False],
+    )
+    doc.ents = [Span(doc, 1, 2, "TERM"), Span(doc, 4, 6, "TERM")]
+    return doc
+
+
+def term_doc(nlp, words, ents):
+    doc = Doc(nlp.vocab, words=words, spaces=[True] * (len(words) - 1) + [False])
+    doc.ents = [Span(doc, s, e, "TERM") for s, e in ents]
+    return doc
+
+
+def write_docbin(path, docs):
+    DocBin(docs=docs).to_disk(path)
     return path

@@ -13,9 +13,10 @@ import time
 import pytest
 import spacy
 
-import functions  # noqa: F401 (registers dlbook.* for spacy.load)
-from annotate import annotate, list_inputs, parse_line
+from annotate import annotate
+from collection_reader import list_inputs
 from conftest import ROOT, run
+from loading import load_pipeline
 
 pytestmark = pytest.mark.slow
 
@@ -59,7 +60,7 @@ def collection(tmp_path_factory):
 def expected(sm_model, collection):
     """The records of in-process nlp.pipe, by id."""
     path, _ = collection
-    nlp = spacy.load(sm_model)
+    nlp = load_pipeline(sm_model)
     records = [json.loads(line) for line in path.read_bytes().splitlines() if line.startswith(b'{"id": "doc-')]
     docs = nlp.pipe(r["text"] for r in records)
     return {
@@ -184,10 +185,3 @@ def test_txt_gz_folder_input_and_the_command_line(sm_model, tmp_path):
     for record, text in zip(records, texts, strict=True):
         for ent in record["ents"]:
             assert text[ent["start"] : ent["end"]] == ent["text"]
-
-
-def test_parse_line_keeps_ids_and_uses_line_numbers_without_them(tmp_path):
-    path = tmp_path / "x.jsonl"
-    assert parse_line(path, 7, b'{"id": "a", "text": "t"}', "text", "id") == ("a", "t")
-    assert parse_line(path, 7, b'{"body": "t"}', "body", "id") == (7, "t")
-    assert parse_line(tmp_path / "x.txt", 3, b"plain text", "text", "id") == (3, "plain text")

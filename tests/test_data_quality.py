@@ -1,5 +1,5 @@
 from conftest import write_tsv
-from convert import FragmentEntities, read_columns
+from corpus_columns import FragmentEntities, read_columns
 from data_quality import analyse, to_markdown
 
 ROWS = [

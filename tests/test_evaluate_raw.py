@@ -13,7 +13,6 @@ from evaluate_raw import (
     score_gold_texts,
     score_sentences,
 )
-from functions import normalize_text, pdf_web_text
 
 
 def doc_with_ents(nlp, words, ents, spaces=None):
@@ -103,33 +102,6 @@ def test_every_variant_is_scored_with_the_pipeline_tokenizer():
     assert set(results) == set(VARIANTS)
     assert all(scores["f"] == 1.0 for scores in results.values()), results
     assert records == [{"text": "we ran k-means.", "gold": [(7, 14, "TERM")], "predicted": [(7, 14, "TERM")]}]
-
-
-def squash(text):
-    """The text without the artefacts pdf_web_text adds (and without hyphens
-    and whitespace, which it moves)."""
-    return "".join(c for c in normalize_text(text) if c not in "- \n\u00a0")
-
-
-def test_pdf_web_text_moves_every_entity_onto_the_same_word():
-    nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "dlbook.tokenizer.v1"}}})
-    words = ("we fit the model by gradient descent and k-means clustering , then fine-tuning of the model " * 8).split()
-    ents = [(i, i + 1) for i, w in enumerate(words) if w in ("model", "descent", "k-means", "fine-tuning")]
-    doc = doc_with_ents(nlp, words, ents)
-    texts = []
-    for seed in range(20):
-        text, spans = pdf_web_text(doc, seed)
-        texts.append(text)
-        assert squash(text) == squash(doc.text)
-        assert max(len(normalize_text(line)) for line in text.split("\n")) <= 78 and text.count("\n") >= 6
-        gold = sorted((s, e) for s, e, _ in spans)
-        assert len(gold) == len(doc.ents)
-        assert [squash(text[s:e]) for s, e in gold] == [squash(e.text) for e in doc.ents]
-        assert all(normalize_text(text[s]).isalnum() and normalize_text(text[e - 1]).isalnum() for s, e in gold)
-    joined = "".join(texts)
-    for artefact in ("-\n", "\u00ad", "\u00a0", "\u2010", "\u2011"):
-        assert artefact in joined, artefact
-    assert any(c in joined for c in "\u200b\u200c\u200d")
 
 
 def test_norm_matching_finds_terms_in_every_variant():

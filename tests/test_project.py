@@ -1,6 +1,7 @@
-"""project.yml as the map of the workflow: every module a command's script
-imports is in its deps, the corpus asset matches its checksum, and every
-`--vars` override documented in the README reaches a command."""
+"""project.yml as the map of the workflow: the modules a command's scripts
+import are its script deps, no more, no less; the corpus asset matches its
+checksum, and every `--vars` override documented in the README and docs/ reaches a
+command."""
 
 import ast
 import re
@@ -12,6 +13,7 @@ from conftest import ROOT, SCRIPTS
 
 PROJECT = load_project_config(ROOT)
 SCRIPT_IN_COMMAND = re.compile(r"python (?:-m \S+ )?(scripts/\w+\.py)")
+CODE_IN_COMMAND = re.compile(r"--code (scripts/\w+\.py)")
 
 
 def local_imports(script: str) -> set:
@@ -35,20 +37,32 @@ def command_scripts(command: dict) -> set:
     scripts = set()
     for line in command["script"]:
         scripts.update(SCRIPT_IN_COMMAND.findall(line))
-        if "--code scripts/functions.py" in line:
-            scripts.add("scripts/functions.py")
+        scripts.update(CODE_IN_COMMAND.findall(line))
     return scripts
 
 
 @pytest.mark.parametrize("command", PROJECT["commands"], ids=lambda c: c["name"])
-def test_every_script_and_module_a_command_runs_is_in_its_deps(command):
+def test_the_scripts_in_a_commands_deps_are_the_ones_it_runs(command):
     scripts = command_scripts(command)
     needed = scripts | {module for script in scripts for module in local_imports(script)}
-    assert needed <= set(command.get("deps", [])), needed - set(command.get("deps", []))
+    script_deps = {dep for dep in command.get("deps", []) if dep.startswith("scripts/")}
+    assert script_deps == needed, {"missing": needed - script_deps, "not run": script_deps - needed}
 
 
 def test_local_imports_follow_imports_through_modules():
-    assert local_imports("scripts/report.py") == {"scripts/evaluate_raw.py", "scripts/functions.py"}
+    assert local_imports("scripts/training_log.py") == {"scripts/atomic_files.py"}
+    assert local_imports("scripts/evaluate_raw.py") == {
+        "scripts/atomic_files.py",
+        "scripts/loading.py",
+        "scripts/pipeline_functions.py",
+        "scripts/text_variants.py",
+    }
+
+
+def test_training_only_code_is_not_a_dependency_of_conversion_or_packaging():
+    commands = {command["name"]: command for command in PROJECT["commands"]}
+    for name in ("convert", "data-quality", "evaluate", "package"):
+        assert not {"scripts/training_functions.py", "scripts/text_variants.py"} & set(commands[name]["deps"]), name
 
 
 def test_corpus_asset_matches_its_checksum():
@@ -58,10 +72,11 @@ def test_corpus_asset_matches_its_checksum():
 
 
 def documented_overrides() -> list:
-    """Each `--vars.NAME VALUE` the README shows, as the CLI arguments (a
-    shell variable such as `$MINILM_PATH` stands for a folder)."""
-    readme = (ROOT / "README.md").read_text(encoding="utf8")
-    found = re.findall(r"(--vars\.\w+)[ =]([^\s`]+)", readme)
+    """Each `--vars.NAME VALUE` the README and docs/ show, as the CLI
+    arguments (a shell variable such as `$MINILM_PATH` stands for a folder)."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    text = "\n".join(page.read_text(encoding="utf8") for page in pages)
+    found = re.findall(r"(--vars\.\w+)[ =]([^\s`]+)", text)
     return sorted({(flag, "/opt/models/from-shell" if value.startswith("$") else value) for flag, value in found})
 
 
@@ -73,7 +88,7 @@ def test_readme_documents_overrides():
 @pytest.mark.parametrize("flag,value", documented_overrides())
 def test_documented_override_names_a_variable_and_reaches_a_command(flag, value):
     name = flag.removeprefix("--vars.")
-    assert name in PROJECT["vars"], f"README documents {flag}, which project.yml does not define"
+    assert name in PROJECT["vars"], f"the docs show {flag}, which project.yml does not define"
     overrides = parse_config_overrides([flag, value])
     assert str(overrides[f"vars.{name}"]) == value.strip("\"'")  # taken as a value, not as a flag
     before, after = all_scripts(PROJECT), all_scripts(load_project_config(ROOT, overrides=overrides))

@@ -2,20 +2,10 @@ import json
 
 import spacy
 from spacy.tokens import Doc, DocBin, Span
+from test_training_log import training_records
 
-from report import (
-    DictionaryBaseline,
-    build_report,
-    error_analysis,
-    per_string_rows,
-    plot_training,
-    read_log,
-    records_of,
-    render_errors,
-    score_records,
-    to_markdown,
-    training_summary,
-)
+from dictionary_baseline import records_of
+from report import build_report, error_analysis, per_string_rows, render_errors, score_records, to_markdown
 
 
 def annotated(nlp, words, ents, sent_starts=None, label="TERM"):
@@ -51,16 +41,6 @@ def test_scores_errors_and_per_string_rows_on_one_fp_and_one_fn():
     assert per_string_rows(per_string)[-1]["string"] == "model"  # weakest first
 
 
-def test_dictionary_baseline_matches_training_strings_case_insensitively_longest_first():
-    nlp = spacy.blank("en")
-    train = [annotated(nlp, ["gradient", "descent", "and", "descent", "of", "the", "model"], [(0, 2), (3, 4), (6, 7)])]
-    train.append(annotated(nlp, ["visit", "paris"], [(1, 2)], label="LOC"))
-    baseline = DictionaryBaseline(nlp, train)
-    doc = baseline(nlp("Gradient Descent beats a MODEL but not a modal in Paris."))
-    assert [(e.text, e.label_) for e in doc.ents] == [("Gradient Descent", "TERM"), ("MODEL", "TERM"), ("Paris", "LOC")]
-    assert sorted(baseline.terms) == ["descent", "gradient descent", "model", "paris"]
-
-
 def test_error_page_is_a_self_contained_html_page_marking_fp_and_fn():
     gold, records = one_fp_one_fn()
     _, errors = error_analysis(records, [gold])
@@ -76,38 +56,6 @@ def test_error_page_gives_every_label_its_own_colour():
     html = render_errors(records, [{"doc": 0}])
     colours = {label: html.split(f"{label}</span>")[0].rsplit("background: ", 1)[1][:7] for label in ("PER", "FN")}
     assert colours["PER"].startswith("#") and colours["PER"] != colours["FN"]
-
-
-def training_records():
-    return [
-        {
-            "epoch": 0,
-            "step": step,
-            "seconds": step // 10,
-            "words": step * 100,
-            "score": score,
-            "losses": {"tok2vec": 1.0 / (step + 1), "ner": 2.0 / (step + 1)},
-        }
-        for step, score in [(0, 0.0), (100, 0.8), (200, 0.95)]
-    ]
-
-
-def test_training_curve_png_from_a_jsonl_log(tmp_path):
-    log = tmp_path / "log.jsonl"
-    log.write_text("\n".join(json.dumps(record) for record in training_records()))
-    records = read_log(log)
-    assert records == training_records()
-    plot_training(records, tmp_path / "training.png")
-    summary = training_summary(records, target=0.9)
-    assert (summary["steps"], summary["seconds"], summary["steps_per_second"]) == (200, 20, 10.0)
-    assert (summary["best_dev_score"], summary["best_step"]) == (0.95, 200)
-    assert (summary["seconds_to_target"], summary["step_to_target"]) == (20, 200)
-    assert training_summary(records, target=0.99)["seconds_to_target"] is None
-    tie = records + [{**records[-1], "step": 300, "seconds": 30}]
-    assert training_summary(tie, target=0.9)["best_step"] == 300  # the later one, as spaCy's model-best
-    import matplotlib.image
-
-    assert matplotlib.image.imread(tmp_path / "training.png").shape[:2] == (400, 1500)  # 15 x 4 in at 100 dpi
 
 
 def test_report_is_built_from_the_evaluation_files_without_running_the_model(tmp_path):

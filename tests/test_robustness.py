@@ -6,10 +6,9 @@ import random
 import sys
 
 import pytest
-import spacy
 
-import functions  # noqa: F401 (registers dlbook.* for spacy.load)
 from conftest import ROOT, run, spacy_train, write_tsv
+from loading import load_pipeline
 
 pytestmark = pytest.mark.slow
 
@@ -77,7 +76,7 @@ def tiny_cnn(tmp_path_factory):
         training__max_steps=300,
         training__eval_frequency=100,
     )
-    return spacy.load(path / "training" / "model-last")
+    return load_pipeline(path / "training" / "model-last")
 
 
 @pytest.mark.parametrize(

@@ -13,12 +13,13 @@ from spacy.tokens import DocBin
 
 from conftest import CORPUS, ROOT, corpus_slice, probe_installed_pipeline, run, spacy_train, write_tsv
 from convert import convert
-from functions import BUNDLED_BACKBONE, resolve_backbone
+from pipeline_functions import BUNDLED_BACKBONE, resolve_backbone
 
 pytestmark = pytest.mark.slow
 
 CONFIG = ROOT / "configs" / "trf.cfg"
-CODE = ROOT / "scripts" / "functions.py"
+TRAINING_CODE = ROOT / "scripts" / "training_functions.py"
+PIPELINE_CODE = ROOT / "scripts" / "pipeline_functions.py"
 
 
 @pytest.mark.parametrize("config", ["trf.cfg", "sm.cfg"])
@@ -32,7 +33,7 @@ def test_configs_validate(config, tiny_corpus):
             "config",
             ROOT / "configs" / config,
             "--code",
-            CODE,
+            TRAINING_CODE,
             "--paths.train",
             tiny_corpus / "train.spacy",
             "--paths.dev",
@@ -123,7 +124,7 @@ def test_transformer_package_loads_offline_without_the_backbone_package(tiny_trf
             "--meta-path",
             ROOT / "configs" / "meta_trf.json",
             "--code",
-            CODE,
+            PIPELINE_CODE,
             "--build",
             "wheel",
             "--force",

@@ -1,11 +1,49 @@
-"""The converter on the formats NER corpora come in: each fixture is a few
-sentences written for the test, with the entities it must give."""
+"""scripts/corpus_columns.py: token-per-line corpora read into documents, in
+the formats NER corpora come in (each fixture is a few sentences written for
+the test, with the entities it must give), and the book's stream cut into
+sentences and documents."""
 
 import pytest
 
-from conftest import invoke
-from convert import CorpusError, LabelScheme, read_documents
+from conftest import invoke, write_tsv
 from convert import main as convert_cli
+from corpus_columns import (
+    PRIVATE_USE_PLACEHOLDER,
+    FragmentEntities,
+    LabelScheme,
+    group_documents,
+    iob_tags_to_biluo,
+    normalize_token,
+    read_documents,
+    segment,
+    spaces_for,
+)
+from corpus_files import CorpusError
+
+FIXTURE = [
+    ("we", "O"),
+    ("fit", "O"),
+    ("the", "O"),
+    ("model", "B"),
+    (".", "O"),
+    ("k-means", "B"),
+    ("is", "O"),
+    ("a", "O"),
+    ("ﬁne", "O"),
+    ("algorithm", "O"),
+    ("!", "O"),
+    ("the", "O"),
+    ("0-1", "B"),
+    ("loss", "I"),
+    ("(", "O"),
+    ("\ue03e", "O"),
+    (")", "O"),
+    ("?", "O"),
+    ("gradient", "O"),
+    ("descent", "B"),
+    ("works", "O"),
+    (".", "O"),
+]
 
 CONLL_2003 = """-DOCSTART- -X- -X- O
 
@@ -144,3 +182,80 @@ def test_cli_converts_a_multi_label_conll_file_and_reports_each_label(tmp_path):
     train_row = next(line for line in result.stdout.splitlines() if line.startswith("train"))
     # 20 documents in blocks of 2: 16 train documents, 8 of each kind (7 and 2 tokens)
     assert train_row.split() == ["train", "72", "24", "16", "8", "8", "8", "8"]
+
+
+def test_sentences_end_at_final_punctuation_and_never_before_an_inside_token():
+    tokens = ["a", ".", "b", "c", "?", "d"]
+    assert segment(tokens, ["O"] * 6, max_sent_tokens=100) == [(0, 2), (2, 5), (5, 6)]
+    # "." followed by "I" is not a boundary: the entity goes on
+    assert segment(["x", ".", "y"], ["B", "I", "I"], 100) == [(0, 3)]
+    # long runs are cut at max_sent_tokens, later only to finish an entity
+    assert segment(list("abcde"), ["O"] * 5, 2) == [(0, 2), (2, 4), (4, 5)]
+    assert segment(list("abcde"), ["O", "B", "I", "O", "O"], 2) == [(0, 3), (3, 5)]
+
+
+def test_documents_hold_whole_sentences_up_to_the_size_limit():
+    sentences = [(0, 3), (3, 6), (6, 8), (8, 20)]
+    assert group_documents(sentences, max_doc_tokens=6) == [[(0, 3), (3, 6)], [(6, 8)], [(8, 20)]]
+
+
+def test_iob_becomes_biluo_and_orphan_inside_starts_an_entity_in_long_streams():
+    tags = ["B-T", "I-T", "O", "I-T", "I-T", "B-T", "B-T"]
+    assert iob_tags_to_biluo(tags) == ["B-T", "L-T", "O", "B-T", "L-T", "U-T", "U-T"]
+    # pieces are cut at an "O" only, so an entity at a piece's edge stays whole
+    assert iob_tags_to_biluo(tags * 500, chunk=3) == iob_tags_to_biluo(tags) * 500
+
+
+def test_detokenized_text_has_no_space_before_closing_punctuation():
+    words = ["the", "model", "(", "k-means", ")", ",", "works", "."]
+    spaces = spaces_for(words)
+    text = "".join(w + (" " if s else "") for w, s in zip(words, spaces, strict=True))
+    assert text == "the model (k-means), works."
+
+
+def test_normalisation_of_ligatures_private_use_glyphs_and_spacing_marks():
+    assert normalize_token("ﬁne-tuning") == "fine-tuning"
+    assert normalize_token("diﬀerent") == "different"
+    assert normalize_token("\ue03e") == PRIVATE_USE_PLACEHOLDER
+    # NFKC would turn the spacing tilde into a space + combining tilde
+    assert normalize_token("˜p") == "˜p"
+
+
+def test_convert_fixture_labels_sentences_and_text(tmp_path):
+    path = write_tsv(tmp_path / "tiny.tsv", FIXTURE)
+    all_docs, repairs = read_documents(path, entity_label="CONCEPT", max_doc_tokens=8)
+    ents = [(e.text, e.label_) for d in all_docs for e in d.ents]
+    assert ents == [("model", "CONCEPT"), ("k-means", "CONCEPT"), ("0-1 loss", "CONCEPT"), ("descent", "CONCEPT")]
+    assert sum(len(list(d.sents)) for d in all_docs) == 4
+    assert "fine algorithm!" in " ".join(d.text for d in all_docs)
+    assert repairs.normalized_tokens == 2 and repairs.private_use_tokens == 1
+
+
+FRAGMENTS = [
+    ("the", "O"),
+    ("distribu-", "O"),
+    ("tion", "B"),  # a line-break fragment labelled as a term
+    ("and", "O"),
+    ("k-", "O"),
+    ("means", "B"),  # a fragment too, but its entity goes on: kept
+    ("clustering", "I"),
+    ("0-1", "B"),  # not after a fragment: kept
+    ("loss", "I"),
+    ("pre-", "O"),
+    ("training", "O"),
+    (".", "O"),
+]
+
+
+def test_entities_on_line_break_fragments_are_kept_or_dropped_as_told(tmp_path):
+    path = write_tsv(tmp_path / "fragments.tsv", FRAGMENTS)
+    kept, repairs = read_documents(path)
+    assert [e.text for d in kept for e in d.ents] == [
+        "tion",
+        "means clustering",
+        "0-1 loss",
+    ] and not repairs.fragment_entities
+    dropped, repairs = read_documents(path, fragment_entities=FragmentEntities.drop)
+    assert [e.text for d in dropped for e in d.ents] == ["means clustering", "0-1 loss"]
+    assert repairs.fragment_entities == {"tion": 1}
+    assert [d.text for d in dropped] == [d.text for d in kept]

