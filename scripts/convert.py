@@ -1,68 +1,26 @@
-"""Convert a token-per-line NER corpus into train/dev/test DocBins.
+"""Convert an annotated NER corpus into train/dev/test DocBins.
 
-The corpus is read by corpus_columns.py (the formats it takes are listed
-there and in docs/corpus.md). Documents are split into train/dev/test by
-contiguous blocks, so that no split sees the context of another. The same
-input always gives byte-identical DocBins.
+The corpus is read by corpus_reader.py: a token-per-line file, a JSONL file
+with character spans or a DocBin, split by contiguous blocks, or a folder
+that comes split into train/dev/test files (the formats are listed there and
+in docs/corpus.md). The same input always gives byte-identical DocBins.
 """
 
 from collections import Counter
 from enum import Enum
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Sequence
 
 import typer
 from spacy.tokens import Doc, DocBin
 from wasabi import msg
 
 from atomic_files import write_atomic
-from corpus_columns import FragmentEntities, LabelScheme, Repairs, read_documents
+from corpus_columns import FragmentEntities, LabelScheme, Repairs
 from corpus_files import CorpusError
+from corpus_reader import SPLITS, InputFormat, ReadOptions, read_corpus
+from corpus_spans import Misaligned
 from pipeline_functions import PRIVATE_USE_PLACEHOLDER
-
-# Within each run of blocks: 8 train, 1 dev, 1 test (about 80/10/10).
-SPLIT_PATTERN = ("train",) * 8 + ("dev", "test")
-SPLITS = ("train", "dev", "test")
-
-
-def assign_splits(n_docs: int, block_docs: int) -> List[str]:
-    """The split of each document: contiguous blocks of block_docs documents
-    take turns by SPLIT_PATTERN."""
-    return [SPLIT_PATTERN[(i // block_docs) % len(SPLIT_PATTERN)] for i in range(n_docs)]
-
-
-def check_splits(path: Path, splits: Sequence[str], block_docs: int, max_doc_tokens: int) -> None:
-    empty = [split for split in SPLITS if split not in splits]
-    if empty:
-        raise CorpusError(
-            path,
-            0,
-            f"too small for non-empty train/dev/test splits: {len(splits)} documents of at most {max_doc_tokens} "
-            f"tokens in blocks of {block_docs} leave {', '.join(empty)} empty; it takes "
-            f"{len(SPLIT_PATTERN)} blocks (--block-docs, --max-doc-tokens)",
-        )
-
-
-def convert(
-    input_path: Path,
-    entity_label: str = "TERM",
-    normalize: bool = True,
-    max_sent_tokens: int = 128,
-    max_doc_tokens: int = 256,
-    block_docs: int = 10,
-    scheme: LabelScheme = LabelScheme.auto,
-    fragment_entities: FragmentEntities = FragmentEntities.keep,
-) -> Tuple[Dict[str, List[Doc]], Repairs]:
-    """The documents of the input, split into train/dev/test."""
-    documents, repairs = read_documents(
-        input_path, entity_label, normalize, max_sent_tokens, max_doc_tokens, scheme, fragment_entities
-    )
-    splits = assign_splits(len(documents), block_docs)
-    check_splits(input_path, splits, block_docs, max_doc_tokens)
-    docs: Dict[str, List[Doc]] = {split: [] for split in SPLITS}
-    for doc, split in zip(documents, splits, strict=True):
-        docs[split].append(doc)
-    return docs, repairs
 
 
 def write_docbin_atomic(docs: Sequence[Doc], path: Path) -> None:
@@ -102,6 +60,17 @@ def print_report(docs: Dict[str, List[Doc]], repairs: Repairs, top_n: int = 10) 
             f"Dropped {sum(repairs.fragment_entities.values())} entities on line-break fragments: "
             + ", ".join(f"{text} ({count})" for text, count in repairs.fragment_entities.most_common(top_n))
         )
+    for what, counts in (("Expanded", repairs.expanded_spans), ("Contracted", repairs.contracted_spans)):
+        if counts:
+            msg.text(
+                f"{what} {sum(counts.values())} spans to token edges: "
+                + ", ".join(f"{change} ({count})" for change, count in counts.most_common(top_n))
+            )
+    if repairs.skipped_answers:
+        msg.text(
+            f"Skipped {sum(repairs.skipped_answers.values())} records by their answer: "
+            + ", ".join(f"{answer} ({count})" for answer, count in repairs.skipped_answers.most_common())
+        )
     if repairs.examples:
         msg.text(
             "Most frequent normalisations: "
@@ -115,7 +84,9 @@ class TextForm(str, Enum):
 
 
 def main(
-    input_path: Path = typer.Argument(..., help="Token-per-line file: token first, entity label last", dir_okay=False),
+    input_path: Path = typer.Argument(
+        ..., help="Corpus file (token-per-line, JSONL with spans, .spacy) or folder with train/dev/test files"
+    ),
     output_dir: Path = typer.Argument(..., help="Folder for train.spacy, dev.spacy, test.spacy", file_okay=False),
     label: str = typer.Option("TERM", "--label", "-l", help="Entity type of untyped labels (B, I, L, U)"),
     label_format: LabelScheme = typer.Option(
@@ -132,20 +103,28 @@ def main(
         "--fragment-entities",
         help="keep, or drop the single-token entities on line-break fragments (`tion` in `distribu- tion`)",
     ),
+    input_format: InputFormat = typer.Option(
+        InputFormat.auto, "--input-format", help="auto (by name or first line), columns, jsonl or docbin"
+    ),
+    misaligned: Misaligned = typer.Option(
+        Misaligned.error, "--misaligned", help="A JSONL span inside a token: error, expand or contract to token edges"
+    ),
 ):
-    """Convert a token-per-line NER file into train/dev/test DocBins (about
-    80/10/10 by contiguous blocks)."""
+    """Convert an annotated corpus into train/dev/test DocBins (a file: about
+    80/10/10 by contiguous blocks; a folder: its train/dev/test files)."""
+    options = ReadOptions(
+        entity_label=label,
+        normalize=text == TextForm.normalized,
+        max_sent_tokens=max_sent_tokens,
+        max_doc_tokens=max_doc_tokens,
+        block_docs=block_docs,
+        scheme=label_format,
+        fragment_entities=fragment_entities,
+        input_format=input_format,
+        misaligned=misaligned,
+    )
     try:
-        docs, repairs = convert(
-            input_path,
-            entity_label=label,
-            normalize=text == TextForm.normalized,
-            max_sent_tokens=max_sent_tokens,
-            max_doc_tokens=max_doc_tokens,
-            block_docs=block_docs,
-            scheme=label_format,
-            fragment_entities=fragment_entities,
-        )
+        docs, repairs = read_corpus(input_path, options)
     except CorpusError as err:
         typer.echo(f"✘ {err}", err=True)  # one unwrapped line: file:line: problem
         raise typer.Exit(1) from None

@@ -68,6 +68,11 @@ class Repairs:
     examples: Counter = field(default_factory=Counter)
     # entity strings dropped from line-break fragments, with their counts
     fragment_entities: Counter = field(default_factory=Counter)
+    # JSONL spans moved to token edges (`'k-mean' -> 'k-means'`), records
+    # skipped by their answer (`reject`, `ignore`)
+    expanded_spans: Counter = field(default_factory=Counter)
+    contracted_spans: Counter = field(default_factory=Counter)
+    skipped_answers: Counter = field(default_factory=Counter)
 
 
 class FragmentEntities(str, Enum):

@@ -1,7 +1,11 @@
-"""List suspicious content and annotations of the raw TSV corpus, so a user
-can see them before trusting the scores: line-break fragments (and those
-labelled as terms), strings labelled both as a term and not, entity strings
-seen once, PDF private-use glyphs and ligatures.
+"""List suspicious content and annotations of the corpus, so a user can see
+them before trusting the scores: line-break fragments (and those labelled as
+terms), strings labelled both as a term and not, entity strings seen once,
+PDF private-use glyphs and ligatures, and texts found in more than one of
+the converted splits (a leak: the test scores would be too good).
+
+A token-per-line corpus is read as it is in the file; any other (JSONL,
+DocBin, a split folder) through its converted documents.
 
 The converter keeps every annotation as it is, but for entities on line-break
 fragments with --fragment-entities drop (see README, "Data quality"): this
@@ -15,7 +19,9 @@ from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
 import typer
-from spacy.training import tags_to_entities
+from spacy.tokens import Doc, DocBin
+from spacy.training import offsets_to_biluo_tags, tags_to_entities
+from spacy.vocab import Vocab
 from wasabi import msg
 
 from atomic_files import write_atomic
@@ -29,9 +35,48 @@ from corpus_columns import (
     read_columns,
 )
 from corpus_files import CorpusError
+from corpus_reader import SPLITS, InputFormat, detect_format
 from pipeline_functions import is_private_use
 
 LIGATURE_CHARS = "ﬀﬁﬂﬃﬄﬅﬆ"
+
+
+def read_splits(splits_dir: Path) -> Dict[str, List[Doc]]:
+    vocab = Vocab()
+    docs = {}
+    for split in SPLITS:
+        path = splits_dir / f"{split}.spacy"
+        if not path.is_file():
+            raise CorpusError(path, 0, "converted split not found: run convert first")
+        docs[split] = list(DocBin().from_disk(path).get_docs(vocab))
+    return docs
+
+
+def stream_of_docs(path: Path, docs: Sequence[Doc]) -> TokenStream:
+    """The documents' tokens and BILUO labels as one stream, a document
+    break before each document (its `line` is the document's number)."""
+    stream = TokenStream(path)
+    for number, doc in enumerate(docs, start=1):
+        stream.document_breaks.add(len(stream.tokens))
+        stream.tokens.extend(token.text for token in doc)
+        stream.labels.extend(offsets_to_biluo_tags(doc, [(e.start_char, e.end_char, e.label_) for e in doc.ents]))
+        stream.lines.extend([number] * len(doc))
+    stream.document_breaks -= {0, len(stream.tokens)}
+    stream.sentence_breaks = set(stream.document_breaks)
+    return stream
+
+
+def leaks(docs: Dict[str, List[Doc]], max_examples: int = 10) -> Dict:
+    """Texts (whitespace aside) found in more than one split."""
+    splits_of = defaultdict(set)
+    for split, split_docs in docs.items():
+        for doc in split_docs:
+            splits_of[" ".join(doc.text.split())].add(split)
+    leaked = {text: sorted(splits) for text, splits in splits_of.items() if len(splits) > 1}
+    return {
+        "texts_in_several_splits": len(leaked),
+        "examples": [{"text": text[:200], "splits": splits} for text, splits in list(leaked.items())[:max_examples]],
+    }
 
 
 def context(tokens: Sequence[str], i: int, width: int = 6) -> str:
@@ -97,6 +142,16 @@ def analyse(stream: TokenStream, entity_label: str = "TERM", max_examples: int =
     }
 
 
+def analyse_corpus(input_path: Path, splits_dir: Path, entity_label: str = "TERM") -> Dict:
+    """The findings of the corpus, and the leaks between its converted splits."""
+    docs = read_splits(splits_dir)
+    if input_path.is_file() and detect_format(input_path) == InputFormat.columns:
+        stream = read_columns(input_path)
+    else:
+        stream = stream_of_docs(input_path, [doc for split in SPLITS for doc in docs[split]])
+    return {**analyse(stream, entity_label), "leaks": leaks(docs)}
+
+
 def findings_rows(report: Dict, fragments: str, fragment_entities: FragmentEntities) -> List[Tuple[str, str, str]]:
     """(finding, count, what the converter does) for the findings table."""
     if fragment_entities == FragmentEntities.drop:
@@ -141,6 +196,17 @@ def findings_rows(report: Dict, fragments: str, fragment_entities: FragmentEntit
             str(report["orphan_i"]),
             "starts a new entity, counted in the conversion report",
         ),
+        *(
+            [
+                (
+                    "texts in more than one split (leaks)",
+                    str(report["leaks"]["texts_in_several_splits"]),
+                    "kept as split: remove them from one split, or the test scores are too good",
+                )
+            ]
+            if "leaks" in report
+            else []
+        ),
     ]
 
 
@@ -176,20 +242,26 @@ def to_markdown(report: Dict, source: Path, fragment_entities: FragmentEntities 
         lines.append("")
         lines.extend(f"- `{c}`" for c in contexts)
         lines.append("")
+    leaked = report.get("leaks", {}).get("examples", [])
+    if leaked:
+        lines += ["**texts in more than one split**", ""]
+        lines.extend(f"- {', '.join(leak['splits'])}: `{leak['text']}`" for leak in leaked)
+        lines.append("")
     return "\n".join(lines)
 
 
 def main(
-    input_path: Path = typer.Argument(..., help="Token-per-line file: token first, entity label last", dir_okay=False),
+    input_path: Path = typer.Argument(..., help="The corpus as given to convert (file or split folder)"),
+    splits_dir: Path = typer.Argument(..., help="Folder of the converted train/dev/test.spacy", file_okay=False),
     output_path: Path = typer.Argument(..., help="Markdown report; the JSON goes beside it", dir_okay=False),
     label: str = typer.Option("TERM", "--label", "-l", help="Entity type of untyped labels (B, I, L, U)"),
     fragment_entities: FragmentEntities = typer.Option(
         FragmentEntities.keep, "--fragment-entities", help="What the converter is told to do with them: keep or drop"
     ),
 ):
-    """Write a data-quality report (Markdown + JSON) of the raw corpus."""
+    """Write a data-quality report (Markdown + JSON) of the corpus and its splits."""
     try:
-        report = analyse(read_columns(input_path), entity_label=label)
+        report = analyse_corpus(input_path, splits_dir, entity_label=label)
     except CorpusError as err:
         typer.echo(f"✘ {err}", err=True)  # one unwrapped line: file:line: problem
         raise typer.Exit(1) from None
@@ -199,7 +271,8 @@ def main(
     msg.text(
         f"{report['line_break_fragments_labelled_as_term']} line-break fragments labelled as terms, "
         f"{len(report['labelled_both_ways'])} strings labelled both ways, "
-        f"{report['private_use_tokens']} private-use tokens, {report['ligature_tokens']} ligature tokens"
+        f"{report['private_use_tokens']} private-use tokens, {report['ligature_tokens']} ligature tokens, "
+        f"{report['leaks']['texts_in_several_splits']} texts in more than one split"
     )
 
 

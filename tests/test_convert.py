@@ -1,5 +1,5 @@
-"""scripts/convert.py: the splits, the command line, its report, bad input
-and the real corpus."""
+"""scripts/convert.py: the command line, its report, bad input and the real
+corpus."""
 
 import os
 import sys
@@ -10,23 +10,14 @@ from spacy.vocab import Vocab
 from test_corpus_columns import FIXTURE, FRAGMENTS
 
 from conftest import CORPUS, ROOT, invoke, run, write_tsv
-from convert import assign_splits, convert
 from convert import main as convert_cli
+from corpus_reader import ReadOptions, read_corpus
 
 SCRIPT = ROOT / "scripts" / "convert.py"
 
 
 def load(path):
     return list(DocBin().from_disk(path).get_docs(Vocab()))
-
-
-def test_splits_are_contiguous_blocks_in_80_10_10():
-    splits = assign_splits(200, block_docs=10)
-    assert splits[:80] == ["train"] * 80
-    assert splits[80:90] == ["dev"] * 10
-    assert splits[90:100] == ["test"] * 10
-    assert splits[100:180] == ["train"] * 80
-    assert [splits.count(s) for s in ("train", "dev", "test")] == [160, 20, 20]
 
 
 def test_cli_reports_the_dropped_fragment_entities(tmp_path):
@@ -40,7 +31,7 @@ def test_cli_reports_the_dropped_fragment_entities(tmp_path):
 
 def test_raw_text_keeps_ligatures(tmp_path):
     path = write_tsv(tmp_path / "tiny.tsv", FIXTURE * 3)
-    docs, _ = convert(path, normalize=False, block_docs=1, max_doc_tokens=8)
+    docs, _ = read_corpus(path, ReadOptions(normalize=False, block_docs=1, max_doc_tokens=8))
     assert "ﬁne" in " ".join(doc.text for doc in docs["train"])
 
 
@@ -66,7 +57,7 @@ def test_same_input_gives_byte_identical_docbins_across_processes(tmp_path):
 
 
 def test_real_corpus_converts_in_documented_proportions(tmp_path):
-    docs, repairs = convert(CORPUS)
+    docs, repairs = read_corpus(CORPUS)
     tokens = {split: sum(len(d) for d in split_docs) for split, split_docs in docs.items()}
     total = sum(tokens.values())
     assert total == 346_718

@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from spacy.training import Example
 
 from conftest import ROOT, SCRIPTS, hyphen_nlp, normalizing_nlp, run
-from pipeline_functions import BUNDLED_BACKBONE, keep_real_hyphens, resolve_backbone
+from pipeline_functions import BUNDLED_BACKBONE, keep_real_hyphens, normalize_text, resolve_backbone
 
 CONFIGS = [ROOT / "configs" / "sm.cfg", ROOT / "configs" / "trf.cfg"]
 
@@ -176,3 +178,26 @@ def test_transformer_normaliser_keeps_the_hyphen_of_learned_hyphenated_words_onl
     assert normalize("Fine-\ntuning and de-\nscent by k-\n nearest 0-\n1") == "Fine-tuning and descent by k-nearest 0-1"
     assert normalize("refine-\ntuning") == "refinetuning"  # a head must start a word
     assert keep_real_hyphens([]) == []
+
+
+NORMALIZING_NLP = normalizing_nlp()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=60) | st.text(max_size=30))
+def test_normalizing_tokenizer_gives_every_token_the_norm_of_its_plain_form(text):
+    """The normalising pass against its definition, on any text: the same
+    tokens as the hyphen-keeping tokenizer, a token's norm that of
+    normalize_text(token), a token of invisible characters only a space."""
+    doc = NORMALIZING_NLP(text)
+    assert doc.text == text
+    if "\n" in text:
+        return  # line-break words are merged, with norms of their own (tested above)
+    # the same tokenizer rules, without the normalising pass
+    for token, raw in zip(doc, NORMALIZING_NLP.tokenizer.tokenizer(text), strict=True):
+        plain = normalize_text(token.text)
+        expected = raw.norm_
+        if plain and plain != token.text:
+            expected = NORMALIZING_NLP.vocab[plain].norm_
+        assert (token.text, token.norm_) == (raw.text, expected)
+        assert token.is_space == (raw.is_space or not plain)

@@ -17,7 +17,8 @@ CODE_IN_COMMAND = re.compile(r"--code (scripts/\w+\.py)")
 
 
 def local_imports(script: str) -> set:
-    """scripts/*.py modules imported by `script`, directly or not."""
+    """scripts/*.py modules imported by `script`, directly or not, and the
+    scripts it runs as processes (named by a string such as "serve.py")."""
     found, todo = set(), [script]
     while todo:
         tree = ast.parse((ROOT / todo.pop()).read_text(encoding="utf8"))
@@ -25,6 +26,8 @@ def local_imports(script: str) -> set:
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             if isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.endswith(".py"):
+                names = [node.value.removesuffix(".py")]
             for name in names:
                 path = f"scripts/{name}.py"
                 if (SCRIPTS / f"{name}.py").exists() and path not in found:
@@ -57,6 +60,11 @@ def test_local_imports_follow_imports_through_modules():
         "scripts/pipeline_functions.py",
         "scripts/text_variants.py",
     }
+
+
+def test_local_imports_follow_the_scripts_a_module_runs_as_a_process():
+    assert "scripts/serve.py" in local_imports("scripts/benchmark_serve.py")
+    assert "scripts/request_batcher.py" in local_imports("scripts/benchmark_serve.py")
 
 
 def test_training_only_code_is_not_a_dependency_of_conversion_or_packaging():

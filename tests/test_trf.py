@@ -12,7 +12,7 @@ import spacy
 from spacy.tokens import DocBin
 
 from conftest import CORPUS, ROOT, corpus_slice, probe_installed_pipeline, run, spacy_train, write_tsv
-from convert import convert
+from corpus_reader import ReadOptions, read_corpus
 from pipeline_functions import BUNDLED_BACKBONE, resolve_backbone
 
 pytestmark = pytest.mark.slow
@@ -66,11 +66,11 @@ def hf_tokenizer():
 
 def test_every_token_of_the_converted_corpus_gets_a_word_piece(hf_tokenizer):
     nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "dlbook.tokenizer.v1"}}})
-    normalised, _ = convert(CORPUS)
+    normalised, _ = read_corpus(CORPUS)
     docs = [doc for split_docs in normalised.values() for doc in split_docs]
     assert tokens_without_word_pieces(docs, nlp, hf_tokenizer) == []
     # the same check finds the private-use glyphs that --text raw leaves in
-    raw, _ = convert(CORPUS, normalize=False)
+    raw, _ = read_corpus(CORPUS, ReadOptions(normalize=False))
     missing = tokens_without_word_pieces([doc for split_docs in raw.values() for doc in split_docs], nlp, hf_tokenizer)
     assert len(missing) > 1000
     assert all(any(0xE000 <= ord(c) <= 0xF8FF for c in text) for text in missing)
