@@ -22,7 +22,7 @@ from spacy.tokens import Doc, DocBin
 from spacy.vocab import Vocab
 
 from corpus_columns import FragmentEntities, LabelScheme, Repairs, read_documents
-from corpus_files import CorpusError, read_lines
+from corpus_files import CorpusError
 from corpus_spans import Misaligned, read_span_documents
 
 # Within each run of blocks: 8 train, 1 dev, 1 test (about 80/10/10).
@@ -58,8 +58,9 @@ def detect_format(path: Path) -> InputFormat:
         return InputFormat.docbin
     if path.suffix in (".jsonl", ".ndjson"):
         return InputFormat.jsonl
-    first = next((line for line in read_lines(path) if line.strip()), "")
-    return InputFormat.jsonl if first.lstrip().startswith("{") else InputFormat.columns
+    with path.open("rb") as lines:  # the first non-blank line only
+        first = next((line.strip() for line in lines if line.strip()), b"")
+    return InputFormat.jsonl if first.removeprefix(b"\xef\xbb\xbf").startswith(b"{") else InputFormat.columns
 
 
 def read_docbin(path: Path) -> List[Doc]:

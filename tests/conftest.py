@@ -1,5 +1,6 @@
 import json
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -50,6 +51,21 @@ def spacy_train(config: Path, output: Path, corpus: Path, **overrides) -> None:
     for key, value in overrides.items():
         args += [f"--{key.replace('__', '.')}", value]
     run(args)
+
+
+def short_project_copy(path: Path, max_steps: int = 300, eval_frequency: int = 100) -> Path:
+    """A copy of the project (project.yml, configs, scripts, the evaluation
+    sentences) in `path`, the CPU config shortened with spaCy's config
+    overrides; the corpus is the caller's."""
+    from spacy.util import load_config
+
+    shutil.copy(ROOT / "project.yml", path)
+    shutil.copytree(ROOT / "configs", path / "configs")
+    short = {"training.max_steps": max_steps, "training.eval_frequency": eval_frequency}
+    load_config(ROOT / "configs" / "sm.cfg", overrides=short, interpolate=False).to_disk(path / "configs" / "sm.cfg")
+    shutil.copytree(ROOT / "scripts", path / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "corpus" / "eval", path / "corpus" / "eval")
+    return path
 
 
 def write_tsv(path: Path, rows) -> Path:

@@ -11,9 +11,8 @@ import zipfile
 
 import pytest
 from spacy.tokens import DocBin
-from spacy.util import load_config
 
-from conftest import ROOT, corpus_slice, probe_installed_pipeline, run
+from conftest import corpus_slice, probe_installed_pipeline, run, short_project_copy
 
 pytestmark = pytest.mark.slow
 
@@ -48,14 +47,8 @@ def write_conll(path, rows, sentences_per_doc=5):
 def project(tmp_path_factory):
     """A copy of the project with the two-label corpus and 300 training
     steps (set with spaCy's config overrides), after `all`."""
-    path = tmp_path_factory.mktemp("project")
-    shutil.copy(ROOT / "project.yml", path)
-    shutil.copytree(ROOT / "configs", path / "configs")
-    short = {"training.max_steps": 300, "training.eval_frequency": 100}
-    load_config(ROOT / "configs" / "sm.cfg", overrides=short, interpolate=False).to_disk(path / "configs" / "sm.cfg")
-    shutil.copytree(ROOT / "scripts", path / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
+    path = short_project_copy(tmp_path_factory.mktemp("project"))
     (path / "corpus" / "raw").mkdir(parents=True)
-    shutil.copytree(ROOT / "corpus" / "eval", path / "corpus" / "eval")
     write_conll(path / CORPUS, corpus_slice(40_000))
     first_run = run(RUN_ALL, cwd=path)
     return path, first_run.stdout

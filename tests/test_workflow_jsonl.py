@@ -5,16 +5,14 @@ objects) and two labels, then the built wheel installed into a fresh
 virtual environment and loaded from there."""
 
 import json
-import shutil
 import sys
 import venv
 
 import pytest
 import spacy
 from spacy.tokens import DocBin
-from spacy.util import load_config
 
-from conftest import ROOT, corpus_slice, probe_installed_pipeline, run
+from conftest import corpus_slice, probe_installed_pipeline, run, short_project_copy
 from pipeline_functions import normalize_text
 
 pytestmark = pytest.mark.slow
@@ -79,13 +77,7 @@ def write_split_folder(folder, records):
 def project(tmp_path_factory):
     """A copy of the project with the JSONL split corpus and 300 training
     steps, after `all`."""
-    path = tmp_path_factory.mktemp("project_jsonl")
-    shutil.copy(ROOT / "project.yml", path)
-    shutil.copytree(ROOT / "configs", path / "configs")
-    short = {"training.max_steps": 300, "training.eval_frequency": 100}
-    load_config(ROOT / "configs" / "sm.cfg", overrides=short, interpolate=False).to_disk(path / "configs" / "sm.cfg")
-    shutil.copytree(ROOT / "scripts", path / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "corpus" / "eval", path / "corpus" / "eval")
+    path = short_project_copy(tmp_path_factory.mktemp("project_jsonl"))
     records = sentence_records(corpus_slice(40_000))
     sizes = write_split_folder(path / CORPUS, records)
     args = [sys.executable, "-m", "spacy", "project", "run", "all", ".", "--vars.corpus", CORPUS]
