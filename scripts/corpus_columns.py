@@ -321,10 +321,12 @@ def read_documents(
     max_doc_tokens: int = 256,
     scheme: LabelScheme = LabelScheme.auto,
     fragment_entities: FragmentEntities = FragmentEntities.keep,
+    repairs: Optional[Repairs] = None,
 ) -> Tuple[List[Doc], Repairs]:
-    """Read and check the whole input, then build its documents in order."""
+    """Read and check the whole input, then build its documents in order;
+    what was repaired is counted into `repairs` (a new one if not given)."""
     stream = read_columns(input_path)
-    repairs = Repairs()
+    repairs = repairs if repairs is not None else Repairs()
     tags = biluo_tags(stream, entity_label, scheme, repairs)
     if fragment_entities == FragmentEntities.drop:
         drop_fragment_entities(stream.tokens, tags, repairs)

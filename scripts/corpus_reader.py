@@ -82,7 +82,7 @@ def read_file(path: Path, options: ReadOptions, repairs: Repairs) -> List[Doc]:
         return read_docbin(path)
     if input_format == InputFormat.jsonl:
         return read_span_documents(path, options.normalize, options.misaligned, repairs=repairs)[0]
-    docs, file_repairs = read_documents(
+    return read_documents(
         path,
         options.entity_label,
         options.normalize,
@@ -90,17 +90,8 @@ def read_file(path: Path, options: ReadOptions, repairs: Repairs) -> List[Doc]:
         options.max_doc_tokens,
         options.scheme,
         options.fragment_entities,
-    )
-    merge_repairs(repairs, file_repairs)
-    return docs
-
-
-def merge_repairs(total: Repairs, more: Repairs) -> None:
-    for name, value in vars(more).items():
-        if isinstance(value, int):
-            setattr(total, name, getattr(total, name) + value)
-        else:
-            getattr(total, name).update(value)
+        repairs,
+    )[0]
 
 
 def split_files(folder: Path) -> Dict[str, Path]:

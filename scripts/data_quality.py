@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
 import typer
-from spacy.tokens import Doc, DocBin
-from spacy.training import offsets_to_biluo_tags, tags_to_entities
-from spacy.vocab import Vocab
+from spacy.tokens import Doc
+from spacy.training import tags_to_entities
+from spacy.training.iob_utils import doc_to_biluo_tags
 from wasabi import msg
 
 from atomic_files import write_atomic
@@ -35,20 +35,19 @@ from corpus_columns import (
     read_columns,
 )
 from corpus_files import CorpusError
-from corpus_reader import SPLITS, InputFormat, detect_format
+from corpus_reader import SPLITS, InputFormat, detect_format, read_docbin
 from pipeline_functions import is_private_use
 
 LIGATURE_CHARS = "ﬀﬁﬂﬃﬄﬅﬆ"
 
 
 def read_splits(splits_dir: Path) -> Dict[str, List[Doc]]:
-    vocab = Vocab()
     docs = {}
     for split in SPLITS:
         path = splits_dir / f"{split}.spacy"
         if not path.is_file():
             raise CorpusError(path, 0, "converted split not found: run convert first")
-        docs[split] = list(DocBin().from_disk(path).get_docs(vocab))
+        docs[split] = read_docbin(path)
     return docs
 
 
@@ -59,7 +58,7 @@ def stream_of_docs(path: Path, docs: Sequence[Doc]) -> TokenStream:
     for number, doc in enumerate(docs, start=1):
         stream.document_breaks.add(len(stream.tokens))
         stream.tokens.extend(token.text for token in doc)
-        stream.labels.extend(offsets_to_biluo_tags(doc, [(e.start_char, e.end_char, e.label_) for e in doc.ents]))
+        stream.labels.extend(doc_to_biluo_tags(doc))
         stream.lines.extend([number] * len(doc))
     stream.document_breaks -= {0, len(stream.tokens)}
     stream.sentence_breaks = set(stream.document_breaks)
