@@ -19,12 +19,15 @@ On a cluster each worker loads the pipeline once (a Dask worker plugin): the
 import json
 import resource
 import time
+from collections import deque
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple
 
+import dask
 import spacy
 import typer
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_worker
+from spacy.language import Language
 from tqdm import tqdm
 from wasabi import msg
 
@@ -49,6 +52,18 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def load_for_annotation(model: str, gpu_id: int) -> Language:
+    """The pipeline as annotate runs it: one BLAS and torch thread a process
+    (more cores are used by more processes, which scale better than threads),
+    and spaCy's doc_cleaner last, which drops each document's tensor (the
+    tok2vec's or transformer's output, 96 floats a token for the CNN): only
+    the entities are kept, and with n_process spaCy's workers would send the
+    tensors back with the documents."""
+    nlp = load_pipeline(model, gpu_id, one_thread=True)
+    nlp.add_pipe("doc_cleaner")
+    return nlp
+
+
 class PipelineLoader(WorkerPlugin):
     """Dask worker plugin: each worker loads the pipeline once, at start
     (also a worker that replaces a lost one)."""
@@ -59,7 +74,7 @@ class PipelineLoader(WorkerPlugin):
         self.nlp = None
 
     def setup(self, worker) -> None:
-        self.nlp = load_pipeline(self.model, self.gpu_id, one_thread=True)
+        self.nlp = load_for_annotation(self.model, self.gpu_id)
 
     def teardown(self, worker) -> None:
         self.nlp = None
@@ -103,29 +118,56 @@ def run_in_process(
     shards: Iterator[Shard], model: str, gpu_id: int, batch_size: int, n_process: int, on_done: Callable
 ) -> Dict[str, float]:
     """One nlp.pipe over the texts of all shards (so worker processes start
-    once); each shard is handed on as soon as its last document is back."""
+    once); each shard is handed on as soon as its last document is back.
+    nlp.pipe gets plain texts, so that spaCy's worker processes tokenize
+    them (with as_tuples, this process would make every Doc and serialise
+    it to them); documents come back in input order, each shard's name is
+    queued beside its texts."""
     start = time.perf_counter()
-    nlp = load_pipeline(model, gpu_id, one_thread=n_process > 1)
+    nlp = load_for_annotation(model, gpu_id)
     load_seconds = time.perf_counter() - start
     pending: Dict[str, Tuple[Shard, List, List[int]]] = {}
+    shard_of_text: Deque[str] = deque()
 
-    def texts() -> Iterator[Tuple[str, str]]:
+    def texts() -> Iterator[str]:
         for shard in shards:
             if not shard.records:
                 on_done(shard, [], 0)
                 continue
             pending[shard.name] = (shard, [], [0])
             for _, text in shard.records:
-                yield text, shard.name
+                shard_of_text.append(shard.name)
+                yield text
 
-    for doc, name in nlp.pipe(texts(), as_tuples=True, batch_size=batch_size, n_process=n_process):
-        shard, ents, words = pending[name]
+    for doc in nlp.pipe(texts(), batch_size=batch_size, n_process=n_process):
+        shard, ents, words = pending[shard_of_text.popleft()]
         ents.append(entities(doc))
         words[0] += len(doc)
         if len(ents) == len(shard.records):
             on_done(shard, ents, words[0])
-            del pending[name]
+            del pending[shard.name]
     return {"startup_seconds": load_seconds, "peak_rss_mb_per_worker": peak_rss_mb()}
+
+
+# Two Dask defaults that slow the CNN on a worker: MALLOC_TRIM_THRESHOLD_
+# turns off glibc's adaptive mmap threshold, so that every layer's output
+# array is mapped and faulted in anew (3 times the page faults, a quarter
+# slower); the worker's own statistical profiler samples every thread's
+# stack 100 times a second (a sixth slower). docs/annotate.md has the same
+# settings for the workers of a cluster of one's own.
+DASK_WORKER_SETTINGS = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    "distributed.worker.profile.enabled": False,
+}
+
+
+def local_cluster(workers: int) -> LocalCluster:
+    """A Dask cluster of `workers` one-thread worker processes on 127.0.0.1,
+    with DASK_WORKER_SETTINGS."""
+    with dask.config.set(DASK_WORKER_SETTINGS):
+        return LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        )
 
 
 def run_on_dask(
@@ -144,9 +186,7 @@ def run_on_dask(
         cluster = None
         client = Client(scheduler)
     else:
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-        )
+        cluster = local_cluster(workers)
         client = Client(cluster)
     try:
         cluster_seconds = time.perf_counter() - start

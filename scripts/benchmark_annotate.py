@@ -2,14 +2,19 @@
 with nlp.pipe (1 and N processes) and on a local Dask cluster (1 and N
 workers), over a JSONL collection of at least a million words made from the
 test texts. Start-up (cluster and model loading) is reported apart from the
-annotation rate, with the peak memory per worker. Writes one JSON."""
+annotation rate, with the peak memory per worker. Beside them: the words/s of
+the pipeline's tokenizer alone over the same texts (the ceiling of any spaCy
+pipeline with that tokenizer), and with --baseline another pipeline (the
+config before a change) annotating in one process right before the
+pipeline's own one-process run, so that their ratio is taken side by side.
+Writes one JSON."""
 
 import json
 import os
 import shutil
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import spacy
 import typer
@@ -18,6 +23,8 @@ from wasabi import msg
 
 from annotate import annotate
 from benchmark_speed import describe_machine
+from collection_reader import list_inputs, read_shards
+from loading import load_pipeline
 
 
 def make_collection(test_path: Path, output_path: Path, min_words: int) -> Dict[str, int]:
@@ -34,6 +41,18 @@ def make_collection(test_path: Path, output_path: Path, min_words: int) -> Dict[
     return {"lines": passes * len(texts), "words": passes * words_per_pass}
 
 
+def tokenizer_speed(model: str, collection: Path) -> Dict[str, float]:
+    """Words/s of the pipeline's tokenizer alone (`nlp.make_doc`, one
+    process) over the texts of the collection, read beforehand."""
+    nlp = load_pipeline(model)
+    shards = read_shards(list_inputs(collection), 1000, "text", "id", lambda name: False)
+    texts = [text for shard in shards for _, text in shard.records]
+    start = time.perf_counter()
+    words = sum(len(nlp.make_doc(text)) for text in texts)
+    seconds = time.perf_counter() - start
+    return {"words": words, "seconds": seconds, "words_per_second": words / seconds}
+
+
 def main(
     model: str = typer.Argument(..., help="Installed pipeline package or pipeline folder"),
     test_path: Path = typer.Argument(..., help="DocBin whose texts make the collection", exists=True, dir_okay=False),
@@ -47,13 +66,18 @@ def main(
     shard_size: int = typer.Option(
         100, "--shard-size", help="Lines per shard (enough shards to keep every worker busy)"
     ),
+    baseline: Optional[str] = typer.Option(
+        None, "--baseline", help="Another pipeline to time in one process beside the model; empty: none"
+    ),
 ):
     """Benchmark annotate.py in-process and on Dask with 1 and N processes."""
+    baseline = baseline or None
     work_dir.mkdir(parents=True, exist_ok=True)
     collection = work_dir / "collection.jsonl"
     size = make_collection(test_path, collection, min_words)
     msg.info(f"{size['lines']:,} lines, {size['words']:,} words")
     setups: List[Dict] = [
+        *([{"name": "baseline_in_process_1", "workers": 0, "n_process": 1, "model": baseline}] if baseline else []),
         {"name": "in_process_1", "workers": 0, "n_process": 1},
         {"name": f"in_process_{processes}", "workers": 0, "n_process": processes},
         {"name": "dask_1", "workers": 1, "n_process": 1},
@@ -65,7 +89,7 @@ def main(
         shutil.rmtree(output_dir, ignore_errors=True)
         start = time.perf_counter()
         summary = annotate(
-            model,
+            setup.get("model", model),
             collection,
             output_dir,
             workers=setup["workers"],
@@ -81,7 +105,10 @@ def main(
             f"{summary['wall_words_per_second']:,.0f} words/s wall, start-up {summary['startup_seconds']:.1f} s"
         )
     dask_1, dask_n = runs["dask_1"], runs[f"dask_{processes}"]
-    in_process_n = runs[f"in_process_{processes}"]
+    in_process_1, in_process_n = runs["in_process_1"], runs[f"in_process_{processes}"]
+    tokenizer = tokenizer_speed(model, collection)
+    msg.good(f"tokenizer alone: {tokenizer['words_per_second']:,.0f} words/s")
+    fastest = max((r for r in runs.values() if "model" not in r), key=lambda r: r["words_per_second"])
     result = {
         "model": model,
         "machine": describe_machine(-1),
@@ -90,17 +117,29 @@ def main(
         "collection": size,
         "settings": {"batch_size": batch_size, "shard_size": shard_size},
         "runs": runs,
+        "fastest": {key: fastest[key] for key in ("name", "words_per_second", "wall_words_per_second")},
+        "tokenizer_alone": tokenizer,
+        "in_process_speedup": in_process_n["words_per_second"] / in_process_1["words_per_second"],
         "dask_speedup": dask_n["words_per_second"] / dask_1["words_per_second"],
         "dask_scaling_efficiency": dask_n["words_per_second"] / dask_1["words_per_second"] / processes,
         "dask_vs_in_process": dask_n["words_per_second"] / in_process_n["words_per_second"],
         "dask_vs_in_process_wall": dask_n["wall_words_per_second"] / in_process_n["wall_words_per_second"],
     }
+    if baseline:
+        result["baseline"] = baseline
+        result["ratio_to_baseline"] = {
+            "in_process_1": in_process_1["words_per_second"] / runs["baseline_in_process_1"]["words_per_second"],
+            "fastest": fastest["words_per_second"] / runs["baseline_in_process_1"]["words_per_second"],
+        }
     output_path.parent.mkdir(parents=True, exist_ok=True)
     output_path.write_text(json.dumps(result, indent=2) + "\n")
     msg.good(
-        f"Dask {processes} workers: x{result['dask_speedup']:.2f} over 1 worker, "
-        f"{result['dask_vs_in_process']:.2f} of in-process n_process={processes}; saved {output_path}"
+        f"{processes} processes: x{result['in_process_speedup']:.2f} over 1 in process, "
+        f"x{result['dask_speedup']:.2f} on Dask; fastest {fastest['name']} "
+        f"{fastest['words_per_second']:,.0f} words/s; saved {output_path}"
     )
+    if baseline:
+        msg.good(f"x{result['ratio_to_baseline']['fastest']:.2f} the baseline's one-process words/s")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import spacy
 import typer
 from spacy.cli.benchmark_speed import benchmark, bootstrap, warmup
 from spacy.tokens import DocBin
+from threadpoolctl import threadpool_info
 from wasabi import msg
 
 from atomic_files import write_atomic
@@ -74,11 +75,18 @@ def main(
         "machine": describe_machine(gpu_id),
         "spacy": spacy.__version__,
         "words_in_texts": int(sum(len(doc) for doc in docs)),
+        "blas_threads": blas_threads(),
         "results": results,
         "peak_gpu_memory_mb": peak_gpu_memory_mb(gpu_id),
     }
     write_atomic(output_path, json.dumps(summary, indent=2) + "\n")
     msg.good(f"Saved {output_path} ({summary['machine']})")
+
+
+def blas_threads() -> Optional[int]:
+    """Threads of numpy's BLAS, which runs the CNN's matrix products (every
+    core unless limited)."""
+    return max((pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"), default=None)
 
 
 def peak_gpu_memory_mb(gpu_id: int) -> Optional[float]:

@@ -13,7 +13,7 @@ import time
 import pytest
 import spacy
 
-from annotate import annotate
+from annotate import annotate, load_for_annotation, local_cluster
 from collection_reader import list_inputs
 from conftest import ROOT, run
 from loading import load_pipeline
@@ -95,6 +95,41 @@ def test_in_process_matches_nlp_pipe_and_reports_bad_lines(sm_model, collection,
     assert "JSON object" in errors[3] and errors[4].startswith("invalid UTF-8")
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["model"]["name"] == "en_pipeline" and manifest["spacy"] == spacy.__version__
+
+
+def test_n_process_2_gives_the_records_of_nlp_pipe(sm_model, collection, expected, tmp_path):
+    summary = annotate(str(sm_model), collection[0], tmp_path / "out", shard_size=100, n_process=2)
+    assert (summary["records"], summary["errors"]) == (N_GOOD, len(BAD_LINES))
+    assert_complete(tmp_path / "out", expected, collection)
+
+
+def test_annotation_pipeline_drops_the_tensors_and_keeps_the_entities(sm_model):
+    texts = corpus_texts(300)
+    plain = load_pipeline(sm_model)
+    cleaned = load_for_annotation(str(sm_model), -1)
+    assert cleaned.pipe_names == [*plain.pipe_names, "doc_cleaner"]
+    plain_docs, cleaned_docs = list(plain.pipe(texts)), list(cleaned.pipe(texts))
+    assert all(doc.tensor.shape == (len(doc), 64) for doc in plain_docs)
+    assert all(doc.tensor is None for doc in cleaned_docs)
+    assert sum(len(doc.ents) for doc in plain_docs) >= 10
+    assert [[(e.start_char, e.end_char) for e in doc.ents] for doc in cleaned_docs] == [
+        [(e.start_char, e.end_char) for e in doc.ents] for doc in plain_docs
+    ]
+
+
+def test_local_cluster_workers_keep_glibcs_malloc_defaults_one_blas_thread_and_no_profiler():
+    import dask
+    from distributed import Client
+
+    def settings():
+        found = {name: os.environ.get(name) for name in ("MALLOC_TRIM_THRESHOLD_", "OPENBLAS_NUM_THREADS")}
+        return {**found, "profile": dask.config.get("distributed.worker.profile.enabled")}
+
+    with local_cluster(2) as local, Client(local) as client:
+        workers = client.run(settings)
+    assert len(workers) == 2
+    expected = {"MALLOC_TRIM_THRESHOLD_": None, "OPENBLAS_NUM_THREADS": "1", "profile": False}
+    assert all(worker == expected for worker in workers.values())
 
 
 @pytest.fixture(scope="module")

@@ -1,19 +1,22 @@
 """The shipped module (scripts/pipeline_functions.py): it imports nothing
 local and registers every function that a trained pipeline's [nlp] and
-[components] name; its tokenizers, backbone resolver and transformer
-normaliser."""
+[components] name; its tokenizers, backbone resolver, numpy matrix product
+and transformer normaliser."""
 
 import ast
 import json
 import sys
 from pathlib import Path
 
+import numpy
 import spacy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.training import Example
+from spacy.util import load_config, load_model_from_config
+from thinc.api import NumpyOps
 
-from conftest import ROOT, SCRIPTS, hyphen_nlp, normalizing_nlp, run
+from conftest import ROOT, SCRIPTS, hyphen_nlp, normalizing_nlp, run, sample_doc
 from pipeline_functions import BUNDLED_BACKBONE, keep_real_hyphens, normalize_text, resolve_backbone
 
 CONFIGS = [ROOT / "configs" / "sm.cfg", ROOT / "configs" / "trf.cfg"]
@@ -119,6 +122,7 @@ PDF_WEB_CASES = [
     ("the model\x00 here", "model", "model"),
     ("gradient de-\nscent works", "de-\nscent", "descent"),
     ("speech recog-\n  nition", "recog-\n  nition", "recognition"),
+    ("continuous varia-\nbl\u00ades.", "varia-\nbl\u00ades", "variables"),
     ("we use k\u2011means", "k\u2011means", "k-means"),
     ("an n\u2010gram model", "n\u2010gram", "n-gram"),
     ("the \uff4d\uff4f\uff44\uff45\uff4c is", "\uff4d\uff4f\uff44\uff45\uff4c", "model"),
@@ -201,3 +205,41 @@ def test_normalizing_tokenizer_gives_every_token_the_norm_of_its_plain_form(text
             expected = NORMALIZING_NLP.vocab[plain].norm_
         assert (token.text, token.norm_) == (raw.text, expected)
         assert token.is_space == (raw.is_space or not plain)
+
+
+def sm_pipeline(after_pipeline_creation):
+    """configs/sm.cfg's pipeline, initialised on one example, with the given
+    [nlp] after_pipeline_creation callback."""
+    config = load_config(
+        ROOT / "configs" / "sm.cfg", overrides={"nlp.after_pipeline_creation": after_pipeline_creation}
+    )
+    nlp = load_model_from_config(config, auto_fill=True)
+    example = Example(nlp.make_doc(sample_doc(nlp).text), sample_doc(nlp))
+    nlp.initialize(lambda: [example])
+    return nlp
+
+
+def test_numpy_matmul_moves_every_cpu_layer_off_blis_and_changes_no_output():
+    """sm.cfg names the callback; with it, every layer runs numpy's matrix
+    product; the same weights give the same vectors as with thinc's BLIS
+    (up to float rounding)."""
+    assert load_config(ROOT / "configs" / "sm.cfg")["nlp"]["after_pipeline_creation"] == {
+        "@callbacks": "dlbook.numpy_matmul.v1"
+    }
+    nlp = sm_pipeline({"@callbacks": "dlbook.numpy_matmul.v1"})
+    nodes = [node for _, pipe in nlp.pipeline for node in pipe.model.walk()]
+    assert nodes and all(type(node.ops) is NumpyOps and not node.ops.use_blis for node in nodes)
+    texts = ["The model fits.", "Gradient descent works on a k-means model with fine-tuning."]
+    tok2vec = nlp.get_pipe("tok2vec")
+    numpy_vectors = tok2vec.predict([nlp.make_doc(t) for t in texts])
+    blis = NumpyOps(use_blis=True)
+    for node in nodes:
+        node.ops = blis
+    blis_vectors = tok2vec.predict([nlp.make_doc(t) for t in texts])
+    for ours, theirs in zip(numpy_vectors, blis_vectors, strict=True):
+        numpy.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
+
+
+def test_without_the_callback_layers_keep_thincs_default_backend():
+    nlp = sm_pipeline(None)
+    assert all(node.ops.use_blis for _, pipe in nlp.pipeline for node in pipe.model.walk())
