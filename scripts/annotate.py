@@ -56,7 +56,7 @@ def load_for_annotation(model: str, gpu_id: int) -> Language:
     """The pipeline as annotate runs it: one BLAS and torch thread a process
     (more cores are used by more processes, which scale better than threads),
     and spaCy's doc_cleaner last, which drops each document's tensor (the
-    tok2vec's or transformer's output, 96 floats a token for the CNN): only
+    tok2vec's or transformer's output, 64 floats a token for the CNN): only
     the entities are kept, and with n_process spaCy's workers would send the
     tensors back with the documents."""
     nlp = load_pipeline(model, gpu_id, one_thread=True)

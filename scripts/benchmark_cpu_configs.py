@@ -25,7 +25,7 @@ from wasabi import msg
 from atomic_files import write_atomic
 from benchmark_speed import describe_machine
 from config_variants import evaluate_pipeline, parse_variants, train_variant
-from evaluate_raw import parse_sentence_sets
+from evaluate_raw import VARIANTS, parse_sentence_sets
 from loading import load_pipeline
 
 
@@ -74,8 +74,8 @@ def markdown_table(results: Dict[str, Dict], speed: Dict[str, Dict], baseline: s
     base_rate = speed[run_name(baseline, batch_sizes[0])]["words_per_second"]
     for name, result in results.items():
         raw = result["scores"]["raw_text"]
-        text_variants = {k: v for k, v in raw.items() if "sentences" not in k}
-        sentence_sets = {k: v for k, v in raw.items() if "sentences" in k}
+        text_variants = {k: v for k, v in raw.items() if k in VARIANTS}
+        sentence_sets = {k: v for k, v in raw.items() if k not in VARIANTS}
         overrides = ", ".join(f"`{k}={v}`" for k, v in result["overrides"].items()) or "(as committed)"
         found = ", ".join(f"{v['tp']}/{v['tp'] + v['fn']}" for v in sentence_sets.values())
         rates = [speed[run_name(name, size)]["words_per_second"] for size in batch_sizes]
@@ -129,10 +129,11 @@ def main(
         runs["tokenizer"] = tokenizer_words(first, texts)
         speed = time_in_turns(runs, rounds)
     baseline = next(iter(results))
-    for name, figures in speed.items():
-        size = name.rpartition("@")[2]
-        reference = speed[run_name(baseline, int(size))] if size.isdigit() else speed[run_name(baseline, sizes[0])]
-        figures["ratio_to_baseline"] = figures["words_per_second"] / reference["words_per_second"]
+
+    def with_ratio(run: str, size: int) -> Dict[str, float]:
+        reference = speed[run_name(baseline, size)]["words_per_second"]
+        return {**speed[run], "ratio_to_baseline": speed[run]["words_per_second"] / reference}
+
     summary = {
         "machine": describe_machine(-1),
         "config": str(config_path),
@@ -146,11 +147,11 @@ def main(
                 "gold_tokens": r["scores"]["gold_tokens"],
                 "raw_text_tp_fp_fn": counts(r["scores"]["raw_text"]),
                 "raw_text_f": {k: v["f"] for k, v in r["scores"]["raw_text"].items()},
-                "speed": {size: speed[run_name(name, size)] for size in sizes},
+                "speed": {size: with_ratio(run_name(name, size), size) for size in sizes},
             }
             for name, r in results.items()
         },
-        "tokenizer_speed": speed["tokenizer"],
+        "tokenizer_speed": with_ratio("tokenizer", sizes[0]),
     }
     table = markdown_table(results, speed, baseline, sizes)
     write_atomic(output_path, json.dumps(summary, indent=2) + "\n")

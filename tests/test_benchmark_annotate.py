@@ -48,12 +48,3 @@ def test_benchmark_times_every_run_the_baseline_and_the_tokenizer(sm_model, othe
     assert result["in_process_speedup"] == pytest.approx(
         runs["in_process_2"]["words_per_second"] / runs["in_process_1"]["words_per_second"]
     )
-
-
-def test_an_empty_baseline_runs_none(sm_model, tmp_path):
-    output = tmp_path / "annotate_speed.json"
-    script = ROOT / "scripts" / "benchmark_annotate.py"
-    args = [script, sm_model, converted_test_split(sm_model), output, "--work-dir", tmp_path / "work"]
-    run([sys.executable, *args, "--min-words", "5000", "--shard-size", "50", "--baseline", ""])
-    result = json.loads(output.read_text())
-    assert "baseline_in_process_1" not in result["runs"] and "ratio_to_baseline" not in result
