@@ -22,6 +22,7 @@ from spacy.tokens import DocBin
 from wasabi import msg
 
 from annotate import annotate
+from atomic_files import write_atomic
 from benchmark_speed import describe_machine
 from collection_reader import list_inputs, read_shards
 from loading import load_pipeline
@@ -131,8 +132,7 @@ def main(
             "in_process_1": in_process_1["words_per_second"] / runs["baseline_in_process_1"]["words_per_second"],
             "fastest": fastest["words_per_second"] / runs["baseline_in_process_1"]["words_per_second"],
         }
-    output_path.parent.mkdir(parents=True, exist_ok=True)
-    output_path.write_text(json.dumps(result, indent=2) + "\n")
+    write_atomic(output_path, json.dumps(result, indent=2) + "\n")
     msg.good(
         f"{processes} processes: x{result['in_process_speedup']:.2f} over 1 in process, "
         f"x{result['dask_speedup']:.2f} on Dask; fastest {fastest['name']} "
