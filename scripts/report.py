@@ -1,254 +1,14 @@
-"""Write a readable evaluation report of a trained pipeline on the test split,
-from what the evaluation steps wrote (the model is not run again):
+"""Write the evaluation report of a trained pipeline from what the evaluation
+steps wrote (the model is not run again): scores on gold tokens and raw text
+beside a dictionary baseline, per label and per string, every error with an
+error page, training curves, speed (dlbook/evaluation/report.py)."""
 
-- precision/recall/F on the corpus's own (gold) tokens (`spacy evaluate`) and
-  on raw text (`evaluate_raw.py`), overall and per label, beside a dictionary
-  baseline built from the training split;
-- scores per distinct entity string, weakest first;
-- every false positive and false negative with its sentence, and a displaCy
-  page of the documents with errors (gold and predicted, errors marked);
-- training curves (dev score and losses against steps and seconds);
-- the speed measured by scripts/benchmark_speed.py.
-"""
-
-import json
-from collections import defaultdict
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-import srsly
 import typer
-from spacy import displacy
-from spacy.language import Language
-from spacy.scorer import PRFScore
-from spacy.tokens import Doc, DocBin
-from spacy.util import load_config
 from wasabi import msg
 
-from atomic_files import write_atomic
-from dictionary_baseline import DictionaryBaseline, Record, baseline_records
-from displacy_entities import label_colors
-from evaluate_raw import SpanScores, prf_dict
-from loading import load_pipeline
-from training_log import plot_training, read_log, training_summary
-
-
-def load_tokenizer(model: Path) -> Language:
-    """The pipeline's tokenizer and vocab only: its components are not run."""
-    return load_pipeline(model, exclude=load_config(model / "config.cfg")["nlp"]["pipeline"])
-
-
-def spans_of(entities: Sequence[Sequence]) -> set:
-    return {(start, end, label) for start, end, label in entities}
-
-
-def score_records(records: Sequence[Record]) -> SpanScores:
-    scores = SpanScores()
-    for record in records:
-        scores.add(spans_of(record["gold"]), spans_of(record["predicted"]))
-    return scores
-
-
-def error_analysis(records: Sequence[Record], gold_docs: Sequence[Doc]) -> Tuple[Dict[str, PRFScore], List[Dict]]:
-    """Scores per entity string and every error with its sentence."""
-    per_string: Dict[str, PRFScore] = defaultdict(PRFScore)
-    errors = []
-    for doc_id, (record, gold) in enumerate(zip(records, gold_docs, strict=True)):
-        gold_spans, pred_spans = spans_of(record["gold"]), spans_of(record["predicted"])
-        for span in sorted(gold_spans | pred_spans):
-            text = record["text"][span[0] : span[1]]
-            per_string[text].score_set(pred_spans & {span}, gold_spans & {span})
-            if (span in gold_spans) != (span in pred_spans):
-                sentence = gold.char_span(span[0], span[1], alignment_mode="expand")
-                context = sentence.sent.text if gold.has_annotation("SENT_START") else gold.text
-                errors.append(
-                    {
-                        "doc": doc_id,
-                        "kind": "FN" if span in gold_spans else "FP",
-                        "text": text,
-                        "label": span[2],
-                        "start": span[0],
-                        "end": span[1],
-                        "sentence": context,
-                    }
-                )
-    return dict(per_string), errors
-
-
-def per_string_rows(per_string: Dict[str, PRFScore]) -> List[Dict]:
-    rows = [{"string": text, "support": s.tp + s.fn, **prf_dict(s)} for text, s in per_string.items()]
-    return sorted(rows, key=lambda r: (r["f"], -r["support"], r["string"]))
-
-
-def render_errors(records: Sequence[Record], errors: Sequence[Dict]) -> str:
-    """A self-contained displaCy page: for each document with an error, the
-    gold entities (misses marked FN) and the predicted ones (FP marked)."""
-    labels = {span[2] for record in records for span in record["gold"] + record["predicted"]}
-    parsed = []
-    for doc_id in sorted({error["doc"] for error in errors}):
-        gold_spans, pred_spans = spans_of(records[doc_id]["gold"]), spans_of(records[doc_id]["predicted"])
-        for title, spans, other, mark in (
-            ("gold", gold_spans, pred_spans, "FN"),
-            ("predicted", pred_spans, gold_spans, "FP"),
-        ):
-            ents = [
-                {"start": s, "end": e, "label": label if (s, e, label) in other else mark}
-                for s, e, label in sorted(spans)
-            ]
-            parsed.append({"text": records[doc_id]["text"], "ents": ents, "title": f"Document {doc_id}: {title}"})
-    if not parsed:
-        parsed.append({"text": "No errors on the test split.", "ents": [], "title": "No errors"})
-    options = {"colors": label_colors(labels)}
-    return displacy.render(parsed, style="ent", manual=True, page=True, options=options)
-
-
-def gold_token_scores(evaluation: Dict) -> Dict[str, Any]:
-    """`spacy evaluate`'s entity scores in the report's form (it gives no
-    counts)."""
-    return {
-        "p": evaluation["ents_p"],
-        "r": evaluation["ents_r"],
-        "f": evaluation["ents_f"],
-        "per_label": dict(sorted((evaluation.get("ents_per_type") or {}).items())),
-    }
-
-
-def count(scores: Dict, key: str) -> str:
-    return str(scores[key]) if key in scores else "-"
-
-
-def scores_table(report: Dict) -> List[str]:
-    lines = ["| system | text | P | R | F | TP | FP | FN |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for system in ("model", "baseline"):
-        for text in ("gold_tokens", "raw_text"):
-            s = report["scores"][system][text]
-            counts = " | ".join(count(s, key) for key in ("tp", "fp", "fn"))
-            lines.append(
-                f"| {system} | {text.replace('_', ' ')} | {s['p']:.4f} | {s['r']:.4f} | {s['f']:.4f} | {counts} |"
-            )
-    return lines
-
-
-def per_label_table(report: Dict) -> List[str]:
-    lines = ["| label | system | text | P | R | F |", "| --- | --- | --- | ---: | ---: | ---: |"]
-    for label in report["labels"]:
-        for system in ("model", "baseline"):
-            for text in ("gold_tokens", "raw_text"):
-                s = report["scores"][system][text]["per_label"].get(label, {"p": 0.0, "r": 0.0, "f": 0.0})
-                lines.append(
-                    f"| {label} | {system} | {text.replace('_', ' ')} | {s['p']:.4f} | {s['r']:.4f} | {s['f']:.4f} |"
-                )
-    return lines
-
-
-def errors_section(report: Dict, max_rows: int) -> List[str]:
-    lines = [
-        "## Per entity string (raw text, weakest first)",
-        "",
-        "| string | support | P | R | F |",
-        "| --- | ---: | ---: | ---: | ---: |",
-    ]
-    for row in report["per_string"][:max_rows]:
-        lines.append(f"| `{row['string']}` | {row['support']} | {row['p']:.3f} | {row['r']:.3f} | {row['f']:.3f} |")
-    lines += ["", f"## Errors (raw text): {len(report['errors'])}", "", "See `errors.html` for the documents.", ""]
-    lines += [f"- {e['kind']} {e['label']} `{e['text']}`: {e['sentence']}" for e in report["errors"][:max_rows]]
-    return lines
-
-
-def speed_section(speed: Optional[Dict]) -> List[str]:
-    if not speed:
-        return []
-    lines = ["", f"## Speed on {speed['machine']} (`nlp.pipe`)", "", "| batch size | words/s | 95% CI |"]
-    lines.append("| ---: | ---: | --- |")
-    for r in speed["results"]:
-        lines.append(
-            f"| {r['batch_size']} | {r['words_per_second']:,.0f} | {r['ci95_low']:,.0f}-{r['ci95_high']:,.0f} |"
-        )
-    return lines
-
-
-def training_section(t: Dict) -> List[str]:
-    to_target = (
-        f"{t['seconds_to_target']} s (step {t['step_to_target']})"
-        if t["seconds_to_target"] is not None
-        else "not reached"
-    )
-    return [
-        "",
-        "## Training",
-        "",
-        f"{t['steps']} steps in {t['seconds']} s of training loop ({t['steps_per_second'] or 0:.1f} steps/s, "
-        f"{t['words_per_second'] or 0:,.0f} words/s); best dev score {t['best_dev_score']:.4f} at step "
-        f"{t['best_step']} ({t['best_seconds']} s); dev score {t['target_dev_score']} reached: {to_target}.",
-        "",
-        "Training curves: `training.png`.",
-        "",
-    ]
-
-
-def to_markdown(report: Dict, max_rows: int = 15) -> str:
-    lines = [
-        f"# Evaluation report: `{report['model']}`",
-        "",
-        f"Test split: {report['test_docs']} documents, {report['test_entities']} entities "
-        f"({', '.join(report['labels'])}).",
-        "",
-        *scores_table(report),
-        "",
-        f"Baseline: case-insensitive phrase matching of the {report['baseline_terms']} entity strings "
-        "of the training split, with their label there. Gold tokens for the model: `spacy evaluate --gold-preproc` "
-        "(no counts).",
-        "",
-        "## Per label",
-        "",
-        *per_label_table(report),
-        "",
-        *errors_section(report, max_rows),
-        *speed_section(report.get("speed")),
-        *training_section(report["training"]),
-    ]
-    return "\n".join(lines)
-
-
-def build_report(
-    model: Path, train_path: Path, test_path: Path, metrics_dir: Path, log_records: Sequence[Dict]
-) -> Tuple[Dict, List[Record]]:
-    """The report's content, and the model's raw-text records for the error page."""
-    nlp = load_tokenizer(model)
-    train_docs = list(DocBin().from_disk(train_path).get_docs(nlp.vocab))
-    gold_docs = list(DocBin().from_disk(test_path).get_docs(nlp.vocab))
-    model_records = list(srsly.read_jsonl(metrics_dir / "test_predictions.jsonl"))
-    if [r["text"] for r in model_records] != [doc.text for doc in gold_docs]:
-        raise ValueError(f"{metrics_dir / 'test_predictions.jsonl'} does not hold the texts of {test_path}")
-    baseline = DictionaryBaseline(nlp, train_docs)
-    baseline_scores = {
-        text: score_records(rs).to_dict() for text, rs in baseline_records(nlp, baseline, gold_docs).items()
-    }
-    raw_scores = json.loads((metrics_dir / "test_raw_text.json").read_text())["scores"]
-    per_string, errors = error_analysis(model_records, gold_docs)
-    speed_path = metrics_dir / "speed.json"
-    report = {
-        "model": str(model),
-        "test_docs": len(gold_docs),
-        "test_entities": sum(len(doc.ents) for doc in gold_docs),
-        "labels": sorted({ent.label_ for doc in [*train_docs, *gold_docs] for ent in doc.ents}),
-        "baseline_terms": len(baseline.terms),
-        "scores": {
-            "model": {
-                "gold_tokens": gold_token_scores(json.loads((metrics_dir / "test_gold_tokens.json").read_text())),
-                "raw_text": raw_scores["as_converted"],
-            },
-            "baseline": baseline_scores,
-        },
-        "per_string": per_string_rows(per_string),
-        "errors": errors,
-        "speed": json.loads(speed_path.read_text()) if speed_path.exists() else None,
-        "training": training_summary(log_records, TARGET_DEV_SCORE),
-    }
-    return report, model_records
-
-
-TARGET_DEV_SCORE = 0.995
+from dlbook.evaluation.report import write_report
 
 
 def main(
@@ -269,16 +29,14 @@ def main(
         exists=True,
         file_okay=False,
     ),
+    target_dev_score: float = typer.Option(
+        ..., "--target-dev-score", help="Dev score whose first reaching is reported (project var target_dev_score)"
+    ),
 ):
     """Evaluation report from the evaluation steps' files: model vs
     dictionary baseline, per label and per string, error page, training
     curves, speed."""
-    log_records = read_log(log_path)
-    report, model_records = build_report(model, train_path, test_path, metrics_dir, log_records)
-    plot_training(log_records, metrics_dir / "training.png")
-    write_atomic(metrics_dir / "errors.html", render_errors(model_records, report["errors"]))
-    write_atomic(metrics_dir / "report.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    write_atomic(metrics_dir / "report.md", to_markdown(report))
+    report = write_report(model, train_path, test_path, log_path, metrics_dir, target_dev_score)
     msg.table(
         [
             (system, text, f"{s['p']:.4f}", f"{s['r']:.4f}", f"{s['f']:.4f}")

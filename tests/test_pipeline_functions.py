@@ -1,14 +1,13 @@
-"""The shipped module (scripts/pipeline_functions.py): it imports nothing
-local and registers every function that a trained pipeline's [nlp] and
+"""The shipped module (dlbook/pipeline_functions.py): it imports nothing
+of the project and registers every function that a trained pipeline's [nlp] and
 [components] name; its tokenizers, backbone resolver, numpy matrix product
 and transformer normaliser."""
 
 import ast
-import json
-import sys
 from pathlib import Path
 
 import numpy
+import pytest
 import spacy
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,65 +15,38 @@ from spacy.training import Example
 from spacy.util import load_config, load_model_from_config
 from thinc.api import NumpyOps
 
-from conftest import ROOT, SCRIPTS, hyphen_nlp, normalizing_nlp, run, sample_doc
-from pipeline_functions import BUNDLED_BACKBONE, keep_real_hyphens, normalize_text, resolve_backbone
+from dlbook.pipeline_functions import (
+    BUNDLED_BACKBONE,
+    LINE_BREAK_HYPHEN,
+    keep_real_hyphens,
+    normalize_text,
+    resolve_backbone,
+)
 
-CONFIGS = [ROOT / "configs" / "sm.cfg", ROOT / "configs" / "trf.cfg"]
+ROOT = Path(__file__).resolve().parent.parent
+PIPELINE_MODULE = ROOT / "dlbook" / "pipeline_functions.py"
 
 
 def test_shipped_module_imports_no_module_of_the_project():
-    tree = ast.parse((SCRIPTS / "pipeline_functions.py").read_text(encoding="utf8"))
+    tree = ast.parse(PIPELINE_MODULE.read_text(encoding="utf8"))
     imported = {
         alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
     }
     imported |= {
         node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
     }
-    local = {path.stem for path in SCRIPTS.glob("*.py")}
-    assert imported and not imported & local, imported & local
+    assert imported and "dlbook" not in imported, imported
 
 
-# Run in a fresh process, outside the project, with only the named file
-# imported by its path (as `spacy package` and `spacy train --code` do):
-# prints, for each config section, the registered names that do not resolve.
-UNRESOLVED = """
-import json, sys
-from spacy.util import import_file, load_config, registry
-import_file(sys.argv[1], sys.argv[2])
-
-def names(node):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key.startswith("@"):
-                yield key[1:], value
-            else:
-                yield from names(value)
-
-unresolved = {}
-for config_path in sys.argv[3].split(","):
-    config = load_config(config_path, interpolate=False)
-    for section in sys.argv[4].split(","):
-        missing = [f"{reg}:{name}" for reg, name in names(config[section]) if not registry.has(reg, name)]
-        unresolved[f"{config_path}[{section}]"] = missing
-print(json.dumps({"unresolved": unresolved, "sys_path_has_scripts": any(p.endswith("scripts") for p in sys.path)}))
-"""
-
-
-def unresolved_names(module_name: str, module: Path, sections, cwd: Path) -> dict:
-    args = [sys.executable, "-c", UNRESOLVED, module_name, module, ",".join(map(str, CONFIGS)), ",".join(sections)]
-    return json.loads(run(args, cwd=cwd).stdout.strip().splitlines()[-1])
-
-
-def test_shipped_module_alone_resolves_every_name_a_trained_pipeline_loads(tmp_path):
-    out = unresolved_names("pipeline_functions", SCRIPTS / "pipeline_functions.py", ["nlp", "components"], tmp_path)
-    assert not out["sys_path_has_scripts"]
-    assert out["unresolved"] == {f"{config}[{section}]": [] for config in CONFIGS for section in ("nlp", "components")}
+def test_shipped_module_alone_resolves_every_name_a_trained_pipeline_loads(configs, unresolved_names, tmp_path):
+    found = unresolved_names("pipeline_functions", PIPELINE_MODULE, ["nlp", "components"], tmp_path, True)
+    assert found == {f"{config}[{section}]": [] for config in configs for section in ("nlp", "components")}
     # and none of what only training needs: it does not ship
-    training_only = unresolved_names("pipeline_functions", SCRIPTS / "pipeline_functions.py", ["corpora"], tmp_path)
-    assert all("readers:dlbook.BalancedCorpus.v1" in missing for missing in training_only["unresolved"].values())
+    training_only = unresolved_names("pipeline_functions", PIPELINE_MODULE, ["corpora"], tmp_path, True)
+    assert all("readers:dlbook.BalancedCorpus.v1" in missing for missing in training_only.values())
 
 
-def test_tokenizer_keeps_hyphenated_words_and_still_splits_dashes():
+def test_tokenizer_keeps_hyphenated_words_and_still_splits_dashes(hyphen_nlp):
     nlp = hyphen_nlp()
     words = [t.text for t in nlp("Lloyd's algorithm for K-Means, an n-gram, the 0-1 loss and Fine-tuning—done.")]
     assert words == [
@@ -98,7 +70,7 @@ def test_tokenizer_keeps_hyphenated_words_and_still_splits_dashes():
     ]
 
 
-def test_tokenizer_rules_survive_serialisation(tmp_path):
+def test_tokenizer_rules_survive_serialisation(tmp_path, hyphen_nlp):
     hyphen_nlp().to_disk(tmp_path / "nlp")
     assert [t.text for t in spacy.load(tmp_path / "nlp")("k-means x")] == ["k-means", "x"]
 
@@ -130,7 +102,7 @@ PDF_WEB_CASES = [
 ]
 
 
-def test_normalizing_tokenizer_reads_pdf_and_web_text_as_plain_text():
+def test_normalizing_tokenizer_reads_pdf_and_web_text_as_plain_text(normalizing_nlp):
     nlp = normalizing_nlp()
     for text, term, norm in PDF_WEB_CASES:
         doc = nlp(text)
@@ -139,7 +111,7 @@ def test_normalizing_tokenizer_reads_pdf_and_web_text_as_plain_text():
         assert token.norm_ == norm and text[token.idx : token.idx + len(token)] == term, (text, token.norm_)
 
 
-def test_whitespace_and_invisible_tokens_are_spaces_to_the_ner():
+def test_whitespace_and_invisible_tokens_are_spaces_to_the_ner(normalizing_nlp):
     nlp = normalizing_nlp()
     doc = nlp("the model\u00a0is a \u200bmodel")
     assert doc.text == "the model\u00a0is a \u200bmodel"
@@ -147,7 +119,7 @@ def test_whitespace_and_invisible_tokens_are_spaces_to_the_ner():
     assert [t.is_space for t in doc] == [False, False, True, False, False, True, False]
 
 
-def test_line_end_hyphen_is_kept_for_hyphenated_words_of_the_training_text(tmp_path):
+def test_line_end_hyphen_is_kept_for_hyphenated_words_of_the_training_text(tmp_path, normalizing_nlp):
     nlp = normalizing_nlp()
     train = [Example(nlp.make_doc(t), nlp.make_doc(t)) for t in ("fine-tuning and fine-tuning", "one fine-grained")]
     nlp.tokenizer.initialize(lambda: train, nlp=nlp, min_count=2)
@@ -161,21 +133,19 @@ def test_line_end_hyphen_is_kept_for_hyphenated_words_of_the_training_text(tmp_p
     assert [t.norm_ for t in reloaded(text)] == ["fine-tuning", "and", "finegrained"]
 
 
-def test_plain_text_tokenizes_as_with_the_hyphen_keeping_tokenizer():
+def test_plain_text_tokenizes_as_with_the_hyphen_keeping_tokenizer(hyphen_nlp, normalizing_nlp):
     text = "Lloyd's algorithm for K-Means, an n-gram, the 0-1 loss and Fine-tuning—done.\n\nNext  one."
     plain, normalizing = hyphen_nlp()(text), normalizing_nlp()(text)
     assert [(t.text, t.norm_) for t in normalizing] == [(t.text, t.norm_) for t in plain]
 
 
-def test_punctuation_after_an_invisible_character_is_split_off():
+def test_punctuation_after_an_invisible_character_is_split_off(normalizing_nlp):
     doc = normalizing_nlp()("speech recognition\u200d. Then tanh\u200b, done")
     assert [t.text for t in doc] == ["speech", "recognition", "\u200d", ".", "Then", "tanh", "\u200b", ",", "done"]
 
 
 def test_transformer_normaliser_keeps_the_hyphen_of_learned_hyphenated_words_only():
     from tokenizers import Regex, normalizers
-
-    from pipeline_functions import LINE_BREAK_HYPHEN
 
     steps = keep_real_hyphens(["fine-tuning", "k-nearest", "0-1"]) + [normalizers.Replace(Regex(LINE_BREAK_HYPHEN), "")]
     normalize = normalizers.Sequence(steps).normalize_str
@@ -184,30 +154,32 @@ def test_transformer_normaliser_keeps_the_hyphen_of_learned_hyphenated_words_onl
     assert keep_real_hyphens([]) == []
 
 
-NORMALIZING_NLP = normalizing_nlp()
+@pytest.fixture(scope="module")
+def one_normalizing_nlp(normalizing_nlp):
+    return normalizing_nlp()
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=60) | st.text(max_size=30))
-def test_normalizing_tokenizer_gives_every_token_the_norm_of_its_plain_form(text):
+def test_normalizing_tokenizer_gives_every_token_the_norm_of_its_plain_form(one_normalizing_nlp, text):
     """The normalising pass against its definition, on any text: the same
     tokens as the hyphen-keeping tokenizer, a token's norm that of
     normalize_text(token), a token of invisible characters only a space."""
-    doc = NORMALIZING_NLP(text)
+    doc = one_normalizing_nlp(text)
     assert doc.text == text
     if "\n" in text:
         return  # line-break words are merged, with norms of their own (tested above)
     # the same tokenizer rules, without the normalising pass
-    for token, raw in zip(doc, NORMALIZING_NLP.tokenizer.tokenizer(text), strict=True):
+    for token, raw in zip(doc, one_normalizing_nlp.tokenizer.tokenizer(text), strict=True):
         plain = normalize_text(token.text)
         expected = raw.norm_
         if plain and plain != token.text:
-            expected = NORMALIZING_NLP.vocab[plain].norm_
+            expected = one_normalizing_nlp.vocab[plain].norm_
         assert (token.text, token.norm_) == (raw.text, expected)
         assert token.is_space == (raw.is_space or not plain)
 
 
-def sm_pipeline(after_pipeline_creation):
+def sm_pipeline(after_pipeline_creation, sample_doc):
     """configs/sm.cfg's pipeline, initialised on one example, with the given
     [nlp] after_pipeline_creation callback."""
     config = load_config(
@@ -219,14 +191,14 @@ def sm_pipeline(after_pipeline_creation):
     return nlp
 
 
-def test_numpy_matmul_moves_every_cpu_layer_off_blis_and_changes_no_output():
+def test_numpy_matmul_moves_every_cpu_layer_off_blis_and_changes_no_output(sample_doc):
     """sm.cfg names the callback; with it, every layer runs numpy's matrix
     product; the same weights give the same vectors as with thinc's BLIS
     (up to float rounding)."""
     assert load_config(ROOT / "configs" / "sm.cfg")["nlp"]["after_pipeline_creation"] == {
         "@callbacks": "dlbook.numpy_matmul.v1"
     }
-    nlp = sm_pipeline({"@callbacks": "dlbook.numpy_matmul.v1"})
+    nlp = sm_pipeline({"@callbacks": "dlbook.numpy_matmul.v1"}, sample_doc)
     nodes = [node for _, pipe in nlp.pipeline for node in pipe.model.walk()]
     assert nodes and all(type(node.ops) is NumpyOps and not node.ops.use_blis for node in nodes)
     texts = ["The model fits.", "Gradient descent works on a k-means model with fine-tuning."]
@@ -240,6 +212,6 @@ def test_numpy_matmul_moves_every_cpu_layer_off_blis_and_changes_no_output():
         numpy.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
 
 
-def test_without_the_callback_layers_keep_thincs_default_backend():
-    nlp = sm_pipeline(None)
+def test_without_the_callback_layers_keep_thincs_default_backend(sample_doc):
+    nlp = sm_pipeline(None, sample_doc)
     assert all(node.ops.use_blis for _, pipe in nlp.pipeline for node in pipe.model.walk())

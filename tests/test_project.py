@@ -1,76 +1,147 @@
-"""project.yml as the map of the workflow: the modules a command's scripts
-import are its script deps, no more, no less; the corpus asset matches its
-checksum, and every `--vars` override documented in the README and docs/ reaches a
-command."""
+"""project.yml as the map of the workflow and the tree as the map of the
+code: the modules a command runs and imports are its code deps, no more, no
+less; commands are thin CLIs over the dlbook package, which never imports
+them; no sys.path manipulation; every library module has its test module;
+the corpus asset matches its checksum, and every `--vars` override
+documented in the README and docs/ reaches a command."""
 
 import ast
 import re
+import tomllib
+from pathlib import Path
 
 import pytest
 from weasel.util import get_checksum, load_project_config, parse_config_overrides
 
-from conftest import ROOT, SCRIPTS
-
+ROOT = Path(__file__).resolve().parent.parent
 PROJECT = load_project_config(ROOT)
 SCRIPT_IN_COMMAND = re.compile(r"python (?:-m \S+ )?(scripts/\w+\.py)")
-CODE_IN_COMMAND = re.compile(r"--code (scripts/\w+\.py)")
+CODE_IN_COMMAND = re.compile(r"--code (\S+\.py)")
+COMMANDS = sorted((ROOT / "scripts").glob("*.py"))
+LIBRARY = sorted(path for path in (ROOT / "dlbook").rglob("*.py") if path.name != "__init__.py")
+PACKAGES = sorted((ROOT / "dlbook").rglob("__init__.py"))
 
 
-def local_imports(script: str) -> set:
-    """scripts/*.py modules imported by `script`, directly or not, and the
-    scripts it runs as processes (named by a string such as "serve.py")."""
-    found, todo = set(), [script]
+def imported_modules(path: Path) -> set:
+    """Every module name an import of `path` names (`a.b` and, for `from a
+    import b`, also `a.b`, which may be a module)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def local_imports(path: str) -> set:
+    """The project's files that `path` imports, directly or not (dlbook
+    modules), and the scripts it runs as processes (a string such as
+    "serve.py" naming a file beside it)."""
+    found, todo = set(), [path]
     while todo:
-        tree = ast.parse((ROOT / todo.pop()).read_text(encoding="utf8"))
-        for node in ast.walk(tree):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
-            if isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
+        current = ROOT / todo.pop()
+        files = [ROOT / (name.replace(".", "/") + ".py") for name in imported_modules(current)]
+        for node in ast.walk(ast.parse(current.read_text(encoding="utf8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.endswith(".py"):
-                names = [node.value.removesuffix(".py")]
-            for name in names:
-                path = f"scripts/{name}.py"
-                if (SCRIPTS / f"{name}.py").exists() and path not in found:
-                    found.add(path)
-                    todo.append(path)
+                files.append(current.parent / node.value)
+        for file in files:
+            name = file.relative_to(ROOT).as_posix()
+            if file.is_file() and file.name != "__init__.py" and name not in found:
+                found.add(name)
+                todo.append(name)
     return found
 
 
-def command_scripts(command: dict) -> set:
-    scripts = set()
+def command_code(command: dict) -> set:
+    code = set()
     for line in command["script"]:
-        scripts.update(SCRIPT_IN_COMMAND.findall(line))
-        scripts.update(CODE_IN_COMMAND.findall(line))
-    return scripts
+        code.update(SCRIPT_IN_COMMAND.findall(line))
+        code.update(CODE_IN_COMMAND.findall(line))
+    return code
 
 
 @pytest.mark.parametrize("command", PROJECT["commands"], ids=lambda c: c["name"])
-def test_the_scripts_in_a_commands_deps_are_the_ones_it_runs(command):
-    scripts = command_scripts(command)
-    needed = scripts | {module for script in scripts for module in local_imports(script)}
-    script_deps = {dep for dep in command.get("deps", []) if dep.startswith("scripts/")}
-    assert script_deps == needed, {"missing": needed - script_deps, "not run": script_deps - needed}
+def test_the_code_in_a_commands_deps_is_the_code_it_runs(command):
+    code = command_code(command)
+    needed = code | {module for path in code for module in local_imports(path)}
+    code_deps = {dep for dep in command.get("deps", []) if dep.startswith(("scripts/", "dlbook/"))}
+    assert code_deps == needed, {"missing": needed - code_deps, "not run": code_deps - needed}
 
 
 def test_local_imports_follow_imports_through_modules():
-    assert local_imports("scripts/training_log.py") == {"scripts/atomic_files.py"}
+    assert local_imports("dlbook/evaluation/training_log.py") == {"dlbook/common/atomic_files.py"}
     assert local_imports("scripts/evaluate_raw.py") == {
-        "scripts/atomic_files.py",
-        "scripts/loading.py",
-        "scripts/pipeline_functions.py",
-        "scripts/text_variants.py",
+        "dlbook/common/atomic_files.py",
+        "dlbook/common/entities.py",
+        "dlbook/common/loading.py",
+        "dlbook/corpus/repairs.py",
+        "dlbook/evaluation/raw_text.py",
+        "dlbook/evaluation/scores.py",
+        "dlbook/evaluation/sentence_sets.py",
+        "dlbook/evaluation/text_variants.py",
+        "dlbook/pipeline_functions.py",
     }
 
 
 def test_local_imports_follow_the_scripts_a_module_runs_as_a_process():
     assert "scripts/serve.py" in local_imports("scripts/benchmark_serve.py")
-    assert "scripts/request_batcher.py" in local_imports("scripts/benchmark_serve.py")
+    assert "dlbook/serving/batcher.py" in local_imports("scripts/benchmark_serve.py")
 
 
 def test_training_only_code_is_not_a_dependency_of_conversion_or_packaging():
     commands = {command["name"]: command for command in PROJECT["commands"]}
+    training_only = {"dlbook/training/functions.py", "dlbook/evaluation/text_variants.py"}
     for name in ("convert", "data-quality", "evaluate", "package"):
-        assert not {"scripts/training_functions.py", "scripts/text_variants.py"} & set(commands[name]["deps"]), name
+        assert not training_only & set(commands[name]["deps"]), name
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=lambda p: p.name)
+def test_each_command_is_a_thin_cli_over_the_library(path):
+    """Arguments, a call, the summary it prints: one function, `main`, run
+    by typer, and at most 80 lines; everything else lives in dlbook/."""
+    source = path.read_text(encoding="utf8")
+    tree = ast.parse(source)
+    functions = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+    assert functions == ["main"], functions
+    assert source.rstrip().endswith('if __name__ == "__main__":\n    typer.run(main)')
+    assert len(source.splitlines()) <= 80
+    assert {name.split(".")[0] for name in imported_modules(path)} & {"dlbook"}
+
+
+def test_no_module_imports_a_command():
+    commands = {path.stem for path in COMMANDS}
+    for path in [*LIBRARY, *COMMANDS, *sorted((ROOT / "tests").rglob("*.py"))]:
+        imported = {name.split(".")[0] for name in imported_modules(path)}
+        assert not imported & (commands | {"scripts", "conftest"}), (path, imported & commands)
+
+
+def test_nothing_changes_sys_path():
+    changes = re.compile(r"sys\.path\s*(\.(insert|append|extend)|\[.*\]\s*=|\s*=)")
+    offenders = [
+        path.relative_to(ROOT).as_posix()
+        for path in [*LIBRARY, *PACKAGES, *COMMANDS, *sorted((ROOT / "tests").rglob("*.py"))]
+        if changes.search(path.read_text(encoding="utf8"))
+    ]
+    assert offenders == []
+
+
+def test_ruff_knows_one_first_party_package():
+    isort = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ruff"]["lint"]["isort"]
+    assert isort == {"known-first-party": ["dlbook"]}
+
+
+@pytest.mark.parametrize("path", PACKAGES, ids=lambda p: p.parent.name)
+def test_each_package_init_holds_its_docstring_only(path):
+    tree = ast.parse(path.read_text(encoding="utf8"))
+    assert len(tree.body) == 1 and isinstance(tree.body[0].value, ast.Constant), path
+
+
+@pytest.mark.parametrize("path", LIBRARY, ids=lambda p: p.relative_to(ROOT / "dlbook").as_posix())
+def test_each_library_module_has_its_test_module(path):
+    relative = path.relative_to(ROOT / "dlbook")
+    test_module = ROOT / "tests" / relative.parent / f"test_{relative.name}"
+    assert test_module.is_file(), f"no {test_module.relative_to(ROOT)} for dlbook/{relative}"
 
 
 def test_corpus_asset_matches_its_checksum():

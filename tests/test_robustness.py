@@ -7,8 +7,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, run, spacy_train, write_tsv
-from loading import load_pipeline
+from dlbook.common.loading import load_pipeline
 
 pytestmark = pytest.mark.slow
 
@@ -65,12 +64,12 @@ def fixture_rows(n_sentences: int = 400):
 
 
 @pytest.fixture(scope="module")
-def tiny_cnn(tmp_path_factory):
+def tiny_cnn(tmp_path_factory, project_root, run, script, spacy_train, write_tsv):
     path = tmp_path_factory.mktemp("robustness")
     tsv = write_tsv(path / "fixture.tsv", fixture_rows())
-    run([sys.executable, ROOT / "scripts" / "convert.py", tsv, path / "corpus", "--block-docs", "1"])
+    run([sys.executable, script("convert"), tsv, path / "corpus", "--block-docs", "1"])
     spacy_train(
-        ROOT / "configs" / "sm.cfg",
+        project_root / "configs" / "sm.cfg",
         path / "training",
         path / "corpus",
         training__max_steps=300,

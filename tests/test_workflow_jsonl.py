@@ -12,8 +12,7 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from conftest import corpus_slice, probe_installed_pipeline, run, short_project_copy
-from pipeline_functions import normalize_text
+from dlbook.pipeline_functions import normalize_text
 
 pytestmark = pytest.mark.slow
 
@@ -74,7 +73,7 @@ def write_split_folder(folder, records):
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
+def project(tmp_path_factory, corpus_slice, run, short_project_copy):
     """A copy of the project with the JSONL split corpus and 300 training
     steps, after `all`."""
     path = short_project_copy(tmp_path_factory.mktemp("project_jsonl"))
@@ -113,7 +112,9 @@ def test_scores_are_per_label_and_data_quality_reads_the_documents(project):
     assert "texts_in_several_splits" in quality["leaks"]
 
 
-def test_the_wheel_installs_and_finds_both_labels_in_a_fresh_venv(project, tmp_path_factory):
+def test_the_wheel_installs_and_finds_both_labels_in_a_fresh_venv(
+    project, tmp_path_factory, probe_installed_pipeline, run
+):
     path = project[0]
     venv_path = tmp_path_factory.mktemp("jsonl_venv")
     venv.EnvBuilder(with_pip=True).create(venv_path)

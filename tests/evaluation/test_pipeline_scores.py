@@ -1,0 +1,25 @@
+"""dlbook/evaluation/pipeline_scores.py: every test score of a pipeline
+folder in one call: gold tokens, raw text by variant, sentence sets."""
+
+import json
+
+from spacy.tokens import DocBin
+
+from dlbook.evaluation.pipeline_scores import evaluate_pipeline
+from dlbook.evaluation.text_variants import VARIANTS
+
+
+def test_gold_tokens_raw_text_and_sentence_sets_of_a_pipeline_folder(tmp_path, term_ruler, annotated):
+    nlp = term_ruler()
+    nlp.to_disk(tmp_path / "model")
+    words = ["we", "ran", "k-means", "on", "the", "model", "and", "a", "bound", "."]
+    gold = annotated(nlp, words, [(2, 3), (5, 6), (8, 9)], spaces=[True] * 8 + [False, False])
+    DocBin(docs=[gold] * 2).to_disk(tmp_path / "test.spacy")
+    sentences = tmp_path / "s.jsonl"
+    sentences.write_text(json.dumps({"text": "A K-Means model", "spans": [{"start": 2, "end": 9, "label": "TERM"}]}))
+    scores = evaluate_pipeline(tmp_path / "model", tmp_path / "test.spacy", -1, {"user": sentences})
+    # the ruler knows k-means and model, not bound: 2 of 3 on every text
+    assert scores["gold_tokens"]["ents_p"] == 1.0 and round(scores["gold_tokens"]["ents_r"], 4) == 0.6667
+    assert set(scores["raw_text"]) == {*VARIANTS, "user"}
+    assert all((s["tp"], s["fp"], s["fn"]) == (4, 0, 2) for name, s in scores["raw_text"].items() if name in VARIANTS)
+    assert (scores["raw_text"]["user"]["tp"], scores["raw_text"]["user"]["fp"]) == (1, 1)  # "model" is no gold term

@@ -1,0 +1,31 @@
+"""dlbook/evaluation/sentence_sets.py: sentences written outside the corpus,
+read with their offsets and scored per class; the NAME=FILE options."""
+
+import pytest
+import typer
+
+from dlbook.evaluation.sentence_sets import parse_sentence_sets, read_sentences, score_sentences
+
+
+def test_sentence_sets_are_read_with_their_offsets_and_scored_per_class(tmp_path, term_ruler):
+    path = tmp_path / "s.jsonl"
+    lines = [
+        '{"text": "A K-Means run", "spans": [{"start": 2, "end": 9, "label": "TERM"}], "class": "cased"}',
+        '{"text": "a mo\\u00addel", "spans": [{"start": 2, "end": 8, "label": "TERM"}], "class": "soft_hyphen"}',
+        '{"text": "no term here", "spans": [{"start": 3, "end": 7, "label": "TERM"}], "class": "cased"}',
+    ]
+    path.write_text("\n".join(lines) + "\n\n")
+    assert read_sentences(path)[0] == (("A K-Means run", {(2, 9, "TERM")}), "cased")
+    result = score_sentences(term_ruler(), path, "test")
+    assert (result["tp"], result["fp"], result["fn"]) == (2, 0, 1)
+    assert result["per_class"]["soft_hyphen"]["r"] == 1.0 and result["per_class"]["cased"]["fn"] == 1
+    assert result["errors"] == [{"kind": "FN", "text": "term", "sentence": "no term here"}]
+
+
+def test_sentence_set_options_name_an_existing_file(tmp_path):
+    path = tmp_path / "s.jsonl"
+    path.write_text("")
+    assert parse_sentence_sets([f"user={path}"]) == {"user": path}
+    for bad in (str(path), f"user={tmp_path / 'missing.jsonl'}"):
+        with pytest.raises(typer.BadParameter, match="expected NAME=FILE"):
+            parse_sentence_sets([bad])
