@@ -1,6 +1,7 @@
 """Annotate a large text collection (.jsonl or .txt, gzipped or not, a file
 or a folder) with a trained pipeline into resumable JSONL part files, in
-this process or on a Dask cluster (dlbook/annotation/run.py,
+this process or on a Dask cluster; bad lines and files are reported in
+errors.jsonl and the run goes on (dlbook/annotation/run.py,
 docs/annotate.md)."""
 
 import json
@@ -10,57 +11,46 @@ from typing import Optional
 import typer
 from wasabi import msg
 
+from dlbook.annotation.collection import MAX_LINE_BYTES, MAX_TEXT_CHARS, Limits
 from dlbook.annotation.run import annotate
 
 
 def main(
     model: str = typer.Argument(..., help="Installed pipeline package or pipeline folder"),
     input_path: Path = typer.Argument(..., help=".jsonl/.txt file (optionally .gz) or a folder of them"),
-    output_dir: Path = typer.Argument(
-        ..., help="Folder for the part files, errors.jsonl and the manifest", file_okay=False
-    ),
-    workers: int = typer.Option(
-        0, "--workers", help="0: in this process; N: a local Dask cluster of N worker processes"
-    ),
-    scheduler: Optional[str] = typer.Option(
-        None, "--scheduler", help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.1:8786"
-    ),
+    output_dir: Path = typer.Argument(..., help="Folder for the parts, errors.jsonl and the manifest", file_okay=False),
+    workers: int = typer.Option(0, "--workers", help="0: in this process; N: a local Dask cluster of N processes"),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="An existing Dask scheduler: tcp://host:8786"),
     text_key: str = typer.Option("text", "--text-key", help="JSONL key of the text"),
-    id_key: str = typer.Option("id", "--id-key", help="JSONL key of the id (else the line number)"),
+    id_key: str = typer.Option("id", "--id-key", help="JSONL key of the id (else file:line)"),
     batch_size: int = typer.Option(64, "--batch-size", help="Documents per nlp.pipe batch"),
     shard_size: int = typer.Option(1000, "--shard-size", help="Input lines per shard (one part file each)"),
-    n_process: int = typer.Option(1, "--n-process", help="With --workers 0: nlp.pipe processes (CPU pipelines)"),
+    max_line_bytes: int = typer.Option(MAX_LINE_BYTES, "--max-line-bytes", help="Longer lines are bad lines"),
+    max_text_chars: int = typer.Option(MAX_TEXT_CHARS, "--max-text-chars", help="Longer texts are bad lines"),
+    max_errors: int = typer.Option(-1, "--max-errors", help="Exit 1 with more bad lines and files (-1: never)"),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU id for the pipeline, or -1 for the CPU"),
-    overwrite: bool = typer.Option(
-        False, "--overwrite", help="Replace an earlier run in OUTPUT_DIR made with other settings"
-    ),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier run in OUTPUT_DIR that differs"),
 ):
     """Annotate a text collection into JSONL part files, resumably, in this
     process or on a Dask cluster."""
+    limits = Limits(max_line_bytes=max_line_bytes, max_text_chars=max_text_chars)
     try:
         summary = annotate(
-            model,
-            input_path,
-            output_dir,
-            workers=workers,
-            scheduler=scheduler,
-            text_key=text_key,
-            id_key=id_key,
-            batch_size=batch_size,
-            shard_size=shard_size,
-            n_process=n_process,
-            gpu_id=gpu_id,
-            overwrite=overwrite,
-        )
+            model, input_path, output_dir, workers=workers, scheduler=scheduler, text_key=text_key, id_key=id_key,
+            batch_size=batch_size, shard_size=shard_size, limits=limits, gpu_id=gpu_id, overwrite=overwrite,
+        )  # fmt: skip
     except ValueError as err:
         typer.echo(f"✘ {err}", err=True)
         raise typer.Exit(1) from None
     msg.good(
-        f"{summary['records']:,} records and {summary['errors']:,} bad lines in {summary['parts_written']} parts "
-        f"({summary['parts_skipped']} already done); {summary['words']:,} words at "
+        f"{summary['records']:,} records and {summary['errors']:,} bad lines or files in {summary['parts_written']} "
+        f"parts ({summary['parts_skipped']} already done); {summary['words']:,} words at "
         f"{summary['words_per_second'] or 0:,.0f} words/s (start-up {summary['startup_seconds']:.1f} s)"
     )
-    typer.echo(json.dumps(summary))
+    typer.echo(json.dumps({k: v for k, v in summary.items() if k != "memory_trace"}))
+    if 0 <= max_errors < summary["errors_in_all"]:
+        typer.echo(f"✘ {summary['errors_in_all']:,} bad lines or files, over --max-errors {max_errors:,}", err=True)
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

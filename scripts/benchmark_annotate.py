@@ -1,7 +1,7 @@
 """Words per second of `annotate` on a collection of a million words made
-from the test texts: in process (1 and N processes), on a local Dask
-cluster (1 and N workers), the tokenizer alone, and a baseline pipeline in
-one process beside it (dlbook/benchmarks/annotate.py)."""
+from the test texts: in process, on a local Dask cluster (1 and N workers),
+the tokenizer alone, and a baseline pipeline in one process beside it
+(dlbook/benchmarks/annotate.py)."""
 
 import json
 from pathlib import Path
@@ -20,26 +20,22 @@ def main(
     output_path: Path = typer.Argument(..., help="JSON file for the figures", dir_okay=False),
     work_dir: Path = typer.Option(Path("training/benchmark_annotate"), "--work-dir", help="Collection and annotations"),
     min_words: int = typer.Option(1_000_000, "--min-words", help="Words in the collection at least"),
-    processes: int = typer.Option(
-        2, "--processes", help="N: processes (in-process) and Dask workers to compare with 1"
-    ),
+    processes: int = typer.Option(2, "--processes", help="N: Dask workers to compare with 1"),
     batch_size: int = typer.Option(64, "--batch-size", help="Documents per nlp.pipe batch"),
-    shard_size: int = typer.Option(
-        100, "--shard-size", help="Lines per shard (enough shards to keep every worker busy)"
-    ),
+    shard_size: int = typer.Option(100, "--shard-size", help="Lines per shard (enough to keep every worker busy)"),
     baseline: Optional[str] = typer.Option(
         None, "--baseline", help="Another pipeline to time in one process beside the model; empty: none"
     ),
 ):
-    """Benchmark annotate in process and on Dask with 1 and N processes."""
+    """Benchmark annotate in process and on Dask with 1 and N workers."""
     result = benchmark_annotate(
         model, test_path, work_dir, min_words, processes, batch_size, shard_size, baseline or None
     )
     write_atomic(output_path, json.dumps(result, indent=2) + "\n")
     fastest = result["fastest"]
     msg.good(
-        f"{processes} processes: x{result['in_process_speedup']:.2f} over 1 in process, "
-        f"x{result['dask_speedup']:.2f} on Dask; fastest {fastest['name']} "
+        f"{processes} Dask workers: x{result['dask_speedup']:.2f} over 1, x{result['dask_vs_in_process']:.2f} over "
+        f"one process; fastest {fastest['name']} "
         f"{fastest['words_per_second']:,.0f} words/s; saved {output_path}"
     )
     if baseline:

@@ -1,7 +1,8 @@
 """Load test of `serve` (scripts/serve.py, started as a real server on
 127.0.0.1): concurrent one-sentence and 100-text requests, bounded in
 seconds and requests; requests/s, words/s, latency percentiles, errors and
-server memory, beside in-process nlp.pipe (dlbook/benchmarks/serve.py)."""
+server memory, beside in-process nlp.pipe; then hostile traffic and a soak
+of distinct words on the same server (dlbook/benchmarks/serve.py)."""
 
 import json
 import sys
@@ -12,6 +13,7 @@ from wasabi import msg
 
 from dlbook.benchmarks.serve import benchmark_serve
 from dlbook.common.atomic_files import write_atomic
+from dlbook.serving.limits import Limits
 
 SERVE = Path(__file__).resolve().parent / "serve.py"
 
@@ -26,19 +28,30 @@ def main(
     seconds: float = typer.Option(20.0, "--seconds", help="Length of each scenario"),
     max_requests: int = typer.Option(100_000, "--max-requests", help="Most requests of each scenario"),
     workers: int = typer.Option(1, "--workers", help="Server worker processes"),
+    hostile: bool = typer.Option(True, "--hostile/--no-hostile", help="Oversize bodies, big and small, a full queue"),
+    big_texts: int = typer.Option(95, "--big-texts", help="Texts of a big request"),
+    big_text_chars: int = typer.Option(99_000, "--big-text-chars", help="Characters of each text of a big request"),
+    queue_clients: int = typer.Option(24, "--queue-clients", help="Clients sending one large request at once"),
+    queue_request_chars: int = typer.Option(1_000_000, "--queue-request-chars", help="Characters of each"),
+    soak_words: int = typer.Option(10_000_000, "--soak-words", help="Distinct words of the soak (0: none)"),
+    soak_seconds: float = typer.Option(1200.0, "--soak-seconds", help="The soak's most seconds"),
+    soak_clients: int = typer.Option(4, "--soak-clients", help="Clients of the soak"),
+    flat_after_words: int = typer.Option(1_000_000, "--flat-after-words", help="Memory growth counted after these"),
 ):
     """Load-test a served pipeline on 127.0.0.1 against in-process nlp.pipe."""
+    limits = Limits()
+    hostile_settings = {
+        "max_body_bytes": limits.max_body_bytes, "max_text_chars": limits.max_text_chars, "big_texts": big_texts,
+        "big_text_chars": big_text_chars, "queue_clients": queue_clients, "queue_request_chars": queue_request_chars,
+    }  # fmt: skip
+    soak_settings = {
+        "words": soak_words, "words_per_text": 50, "texts_per_request": 20, "clients": soak_clients,
+        "seconds": soak_seconds, "flat_after_words": flat_after_words, "trace_every_words": 200_000,
+    }  # fmt: skip
     summary = benchmark_serve(
-        model,
-        test_path,
-        [sys.executable, SERVE, model],
-        clients,
-        batch_clients,
-        texts_per_request,
-        seconds,
-        max_requests,
-        workers,
-    )
+        model, test_path, [sys.executable, SERVE, model], clients, batch_clients, texts_per_request, seconds,
+        max_requests, workers, hostile_settings if hostile else None, soak_settings if soak_words else None,
+    )  # fmt: skip
     write_atomic(output_path, json.dumps(summary, indent=2) + "\n")
     msg.good(f"Saved {output_path}")
 

@@ -1,7 +1,8 @@
 """Convert an annotated NER corpus into train/dev/test DocBins: a file (token
 per line, JSONL with character spans, a DocBin) split 80/10/10 by contiguous
 blocks, or a folder that comes split. The same input always gives
-byte-identical DocBins (formats: dlbook/corpus/reader.py, docs/corpus.md)."""
+byte-identical DocBins, the three replaced together (formats:
+dlbook/corpus/reader.py, docs/corpus.md)."""
 
 from enum import Enum
 from pathlib import Path
@@ -10,7 +11,7 @@ import typer
 from wasabi import msg
 
 from dlbook.corpus.columns import LabelScheme
-from dlbook.corpus.docbins import write_splits
+from dlbook.corpus.docbins import check_output_is_not_input, write_splits
 from dlbook.corpus.files import CorpusError
 from dlbook.corpus.reader import SPLITS, InputFormat, ReadOptions, read_corpus
 from dlbook.corpus.repairs import FragmentEntities
@@ -63,6 +64,7 @@ def main(
         misaligned=misaligned,
     )
     try:
+        check_output_is_not_input(input_path, output_dir)
         docs, repairs = read_corpus(input_path, options)
     except CorpusError as err:
         typer.echo(f"✘ {err}", err=True)  # one unwrapped line: file:line: problem

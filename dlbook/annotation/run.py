@@ -1,25 +1,31 @@
 """Annotate a large text collection with a trained pipeline, streaming and
-resumable, in this process (`nlp.pipe`, with `n_process` for CPU pipelines)
-or on a Dask cluster: a local one (`--workers N`) or an existing one
-(`--scheduler tcp://...`).
+resumable, in this process or on a Dask cluster: a local one (`--workers
+N`) or an existing one (`--scheduler tcp://...`).
 
 The input (a .jsonl or .txt file, gzipped or not, or a folder of them) is
 read as a stream and cut into shards of --shard-size lines. Each shard
-becomes one part file of JSON lines `{"id": ..., "ents": [...]}`, written
-under a temporary name and renamed when complete, so a rerun skips the
-finished parts and a killed run loses and duplicates nothing. Bad input lines
-go to errors.jsonl with their file and line number. A manifest names the
-model, the spaCy version, the inputs and the settings; a rerun that differs
-from it is refused unless --overwrite.
+becomes one part file of JSON lines `{"id", "source", "line", "ents"}`,
+written under a temporary name, flushed and renamed when complete, so a
+rerun skips the finished parts and a killed run loses and duplicates
+nothing. Bad lines and bad files go to errors.jsonl with their file and
+line, and the run goes on. A manifest names the model (with a digest of its
+files), spaCy's version, the inputs (size, modification time) and the
+settings; a rerun that would mix its parts with another run's is refused,
+saying what differs, unless --overwrite.
 
-On a cluster each worker loads the pipeline once (a Dask worker plugin): the
-`nlp` object is never pickled from the client, which breaks spaCy's parser.
+Each shard is annotated inside `nlp.memory_zone()`, in this process and on
+every worker: the strings and lexemes of its texts are freed after it, and
+the pipeline is loaded anew once the vocabulary's hash tables (which keep a
+cell for every freed string) outgrow their bound, so a worker's memory stays
+flat over a collection of any vocabulary. On a cluster
+each worker loads the pipeline once (a Dask worker plugin): the `nlp` object
+is never pickled from the client, which breaks spaCy's parser.
 """
 
 import time
-from collections import deque
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import dask
 import spacy
@@ -27,11 +33,12 @@ from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_wo
 from spacy.language import Language
 from tqdm import tqdm
 
-from dlbook.annotation.collection import Shard, list_inputs, read_shards
-from dlbook.annotation.output import PartWriter, check_manifest
+from dlbook.annotation.collection import Limits, Shard, list_inputs, read_shards, source_name
+from dlbook.annotation.output import PartWriter, check_manifest, check_output_location
 from dlbook.common.entities import entities
-from dlbook.common.loading import load_pipeline, model_meta
-from dlbook.common.machine import peak_rss_mb
+from dlbook.common.loading import load_pipeline, model_digest, model_meta
+from dlbook.common.machine import peak_rss_mb, rss_mb
+from dlbook.common.renewal import RenewingPipeline, string_table_cells
 
 PLUGIN_NAME = "dlbook-pipeline"
 
@@ -41,35 +48,60 @@ def load_for_annotation(model: str, gpu_id: int) -> Language:
     (more cores are used by more processes, which scale better than threads),
     and spaCy's doc_cleaner last, which drops each document's tensor (the
     tok2vec's or transformer's output, 64 floats a token for the CNN): only
-    the entities are kept, and with n_process spaCy's workers would send the
-    tensors back with the documents."""
+    the entities are kept."""
     nlp = load_pipeline(model, gpu_id, one_thread=True)
     nlp.add_pipe("doc_cleaner")
     return nlp
 
 
 class PipelineLoader(WorkerPlugin):
-    """Dask worker plugin: each worker loads the pipeline once, at start
-    (also a worker that replaces a lost one)."""
+    """Dask worker plugin: each worker loads the pipeline at start (also a
+    worker that replaces a lost one), and anew where its vocabulary's hash
+    tables outgrew their bound (dlbook/common/renewal.py)."""
 
     def __init__(self, model: str, gpu_id: int):
         self.model = model
         self.gpu_id = gpu_id
-        self.nlp = None
+        self.pipeline = None
 
     def setup(self, worker) -> None:
-        self.nlp = load_for_annotation(self.model, self.gpu_id)
+        self.pipeline = RenewingPipeline(lambda: load_for_annotation(self.model, self.gpu_id))
 
     def teardown(self, worker) -> None:
-        self.nlp = None
+        self.pipeline = None
 
 
-def annotate_on_worker(texts: List[str], batch_size: int) -> Tuple[List[List[Dict[str, Any]]], int, float]:
-    """A Dask task: the entities of each text, the words, the worker's peak
-    memory (MB)."""
-    nlp = get_worker().plugins[PLUGIN_NAME].nlp
-    docs = list(nlp.pipe(texts, batch_size=batch_size))
-    return [entities(doc) for doc in docs], sum(len(doc) for doc in docs), peak_rss_mb()
+def annotate_texts(nlp: Language, texts: List[str], batch_size: int, memory_zone: bool = True) -> Dict[str, Any]:
+    """The entities of each text, the words, and this process's memory and
+    vocabulary after it; inside a memory zone, so that nothing of these texts
+    stays in the vocabulary."""
+    with nlp.memory_zone() if memory_zone else nullcontext():
+        found, words = [], 0
+        for doc in nlp.pipe(texts, batch_size=batch_size):
+            found.append(entities(doc))
+            words += len(doc)
+    return {
+        "ents": found,
+        "words": words,
+        "rss_mb": rss_mb(),
+        "strings": len(nlp.vocab.strings),
+        "string_table_cells": string_table_cells(nlp),
+    }
+
+
+def annotate_shard(pipeline: RenewingPipeline, texts: List[str], batch_size: int, memory_zone: bool) -> Dict:
+    """annotate_texts, then the pipeline loaded anew where its tables outgrew
+    their bound (only with memory zones: without, the strings are kept)."""
+    result = annotate_texts(pipeline.nlp, texts, batch_size, memory_zone)
+    renewed = memory_zone and pipeline.renew_if_grown()
+    return {**result, "renewed": renewed}
+
+
+def annotate_on_worker(texts: List[str], batch_size: int, memory_zone: bool) -> Dict[str, Any]:
+    """A Dask task: annotate_shard with the worker's pipeline, and the
+    worker's peak memory (MB)."""
+    result = annotate_shard(get_worker().plugins[PLUGIN_NAME].pipeline, texts, batch_size, memory_zone)
+    return {**result, "peak_rss_mb": peak_rss_mb(), "worker": get_worker().address}
 
 
 class Progress:
@@ -99,38 +131,44 @@ class Progress:
 
 
 def run_in_process(
-    shards: Iterator[Shard], model: str, gpu_id: int, batch_size: int, n_process: int, on_done: Callable
-) -> Dict[str, float]:
-    """One nlp.pipe over the texts of all shards (so worker processes start
-    once); each shard is handed on as soon as its last document is back.
-    nlp.pipe gets plain texts, so that spaCy's worker processes tokenize
-    them (with as_tuples, this process would make every Doc and serialise
-    it to them); documents come back in input order, each shard's name is
-    queued beside its texts."""
+    shards: Iterator[Shard], model: str, gpu_id: int, batch_size: int, memory_zone: bool, on_done: Callable
+) -> Dict[str, Any]:
+    """Each shard in turn through nlp.pipe, in its own memory zone."""
     start = time.perf_counter()
-    nlp = load_for_annotation(model, gpu_id)
+    pipeline = RenewingPipeline(lambda: load_for_annotation(model, gpu_id))
     load_seconds = time.perf_counter() - start
-    pending: Dict[str, Tuple[Shard, List, List[int]]] = {}
-    shard_of_text: Deque[str] = deque()
+    trace = MemoryTrace()
+    for shard in shards:
+        result = annotate_shard(pipeline, [text for _, text, _ in shard.records], batch_size, memory_zone)
+        trace.add("main", result)
+        on_done(shard, result["ents"], result["words"])
+    return {"startup_seconds": load_seconds, "peak_rss_mb_per_worker": peak_rss_mb(), **trace.summary()}
 
-    def texts() -> Iterator[str]:
-        for shard in shards:
-            if not shard.records:
-                on_done(shard, [], 0)
-                continue
-            pending[shard.name] = (shard, [], [0])
-            for _, text in shard.records:
-                shard_of_text.append(shard.name)
-                yield text
 
-    for doc in nlp.pipe(texts(), batch_size=batch_size, n_process=n_process):
-        shard, ents, words = pending[shard_of_text.popleft()]
-        ents.append(entities(doc))
-        words[0] += len(doc)
-        if len(ents) == len(shard.records):
-            on_done(shard, ents, words[0])
-            del pending[shard.name]
-    return {"startup_seconds": load_seconds, "peak_rss_mb_per_worker": peak_rss_mb()}
+class MemoryTrace:
+    """Each worker's memory and vocabulary after each of its shards, against
+    the words it had annotated so far."""
+
+    def __init__(self):
+        self.points: Dict[str, List[Tuple[int, float, int, int]]] = {}
+        self.words: Dict[str, int] = {}
+        self.renewals = 0
+
+    def add(self, worker: str, result: Dict[str, Any]) -> None:
+        self.words[worker] = self.words.get(worker, 0) + result["words"]
+        point = (self.words[worker], result["rss_mb"], result["strings"], result["string_table_cells"])
+        self.points.setdefault(worker, []).append(point)
+        self.renewals += bool(result.get("renewed"))
+
+    def summary(self) -> Dict[str, Any]:
+        return {
+            "pipeline_renewals": self.renewals,
+            "memory_trace": [
+                {"worker": worker, "words": words, "rss_mb": rss, "strings": strings, "string_table_cells": cells}
+                for worker, points in sorted(self.points.items())
+                for words, rss, strings, cells in points
+            ],
+        }
 
 
 # Two Dask defaults that slow the CNN on a worker: MALLOC_TRIM_THRESHOLD_
@@ -161,8 +199,9 @@ def run_on_dask(
     batch_size: int,
     workers: int,
     scheduler: Optional[str],
+    memory_zone: bool,
     on_done: Callable,
-) -> Dict[str, float]:
+) -> Dict[str, Any]:
     """Shards as Dask tasks, at most two per worker in flight so memory stays
     flat; a task lost with its worker is retried by Dask."""
     start = time.perf_counter()
@@ -180,17 +219,20 @@ def run_on_dask(
         in_flight: Dict[Any, Shard] = {}
         finished = as_completed()
         peaks: List[float] = []
+        trace = MemoryTrace()
 
         def collect(future) -> None:
-            ents, words, worker_peak = future.result()
-            peaks.append(worker_peak)
-            on_done(in_flight.pop(future), ents, words)
+            result = future.result()
+            peaks.append(result["peak_rss_mb"])
+            trace.add(result["worker"], result)
+            on_done(in_flight.pop(future), result["ents"], result["words"])
 
         for shard in shards:
             if not shard.records:
                 on_done(shard, [], 0)
                 continue
-            future = client.submit(annotate_on_worker, [text for _, text in shard.records], batch_size, pure=False)
+            texts = [text for _, text, _ in shard.records]
+            future = client.submit(annotate_on_worker, texts, batch_size, memory_zone, pure=False)
             in_flight[future] = shard
             finished.add(future)
             while len(in_flight) >= max_in_flight:
@@ -203,6 +245,7 @@ def run_on_dask(
             # the first shard's against the whole run's: flat memory keeps them close
             "peak_rss_mb_per_worker_first_shard": peaks[0] if peaks else None,
             "peak_rss_mb_per_worker": max(peaks, default=None),
+            **trace.summary(),
         }
     finally:
         client.close()
@@ -221,28 +264,34 @@ def annotate(
     id_key: str = "id",
     batch_size: int = 64,
     shard_size: int = 1000,
-    n_process: int = 1,
+    limits: Limits = Limits(),
     gpu_id: int = -1,
     overwrite: bool = False,
+    memory_zone: bool = True,
 ) -> Dict[str, Any]:
     """Annotate every line of the input into part files under output_dir;
-    returns the counts and timings of this run."""
+    returns the counts and timings of this run. Bad lines and files are
+    counted, never raised; a ValueError says why a run cannot start."""
+    check_output_location(input_path, output_dir)
     inputs = list_inputs(input_path)
+    sources = [source_name(path, input_path) for path in inputs]
     manifest = {
-        "model": model_meta(model),
+        "model": {**model_meta(model), "digest": model_digest(model)},
         "spacy": spacy.__version__,
-        "inputs": [str(p) for p in inputs],
-        "settings": {"text_key": text_key, "id_key": id_key, "shard_size": shard_size},
-        "run": {
-            "model": model,
-            "workers": workers,
-            "scheduler": scheduler,
-            "batch_size": batch_size,
-            "n_process": n_process,
-            "gpu_id": gpu_id,
+        "inputs": [
+            {"source": source, "size": path.stat().st_size, "mtime_ns": path.stat().st_mtime_ns}
+            for source, path in zip(sources, inputs, strict=True)
+        ],
+        "settings": {
+            "text_key": text_key,
+            "id_key": id_key,
+            "shard_size": shard_size,
+            "max_line_bytes": limits.max_line_bytes,
+            "max_text_chars": limits.max_text_chars,
         },
+        "run": {"model": model, "workers": workers, "scheduler": scheduler, "batch_size": batch_size, "gpu_id": gpu_id},
     }
-    check_manifest(output_dir, manifest, overwrite)
+    changed_inputs = check_manifest(output_dir, manifest, overwrite)
     writer = PartWriter(output_dir)
     progress = Progress(inputs)
     skipped = 0
@@ -253,7 +302,7 @@ def annotate(
 
     def todo() -> Iterator[Shard]:
         nonlocal skipped
-        for shard in read_shards(inputs, shard_size, text_key, id_key, writer.is_done):
+        for shard in read_shards(inputs, input_path, shard_size, text_key, id_key, writer.is_done, limits):
             if shard.done:
                 skipped += 1
                 progress.update(shard, 0)
@@ -262,18 +311,21 @@ def annotate(
 
     start = time.perf_counter()
     if workers == 0 and not scheduler:
-        timings = run_in_process(todo(), model, gpu_id, batch_size, n_process, on_done)
+        timings = run_in_process(todo(), model, gpu_id, batch_size, memory_zone, on_done)
     else:
-        timings = run_on_dask(todo(), model, gpu_id, batch_size, workers, scheduler, on_done)
+        timings = run_on_dask(todo(), model, gpu_id, batch_size, workers, scheduler, memory_zone, on_done)
     progress.close()
+    stale = writer.remove_stale()
     seconds = time.perf_counter() - start
     annotate_seconds = seconds - timings.get("cluster_seconds", 0.0) - timings["startup_seconds"]
     return {
         "records": writer.records,
         "errors": writer.errors,
-        "errors_in_all": writer.collect_errors(),
+        "errors_in_all": writer.collect_errors(sources),
         "parts_written": progress.shards - skipped,
         "parts_skipped": skipped,
+        "parts_removed_as_stale": len(stale),
+        "inputs_changed_since_last_run": changed_inputs,
         "words": writer.words,
         "seconds": seconds,
         "annotate_seconds": annotate_seconds,

@@ -1,7 +1,6 @@
-"""Words per second of `annotate` on one machine: in this process
-with nlp.pipe (1 and N processes) and on a local Dask cluster (1 and N
-workers), over a JSONL collection of at least a million words made from the
-test texts. Start-up (cluster and model loading) is reported apart from the
+"""Words per second of `annotate` on one machine: in this process and on a
+local Dask cluster (1 and N workers), over a JSONL collection of at least a
+million words made from the test texts. Start-up (cluster and model loading) is reported apart from the
 annotation rate, with the peak memory per worker. Beside them: the words/s of
 the pipeline's tokenizer alone over the same texts (the ceiling of any spaCy
 pipeline with that tokenizer), and with --baseline another pipeline (the
@@ -45,8 +44,8 @@ def tokenizer_speed(model: str, collection: Path) -> Dict[str, float]:
     """Words/s of the pipeline's tokenizer alone (`nlp.make_doc`, one
     process) over the texts of the collection, read beforehand."""
     nlp = load_pipeline(model)
-    shards = read_shards(list_inputs(collection), 1000, "text", "id", lambda name: False)
-    texts = [text for shard in shards for _, text in shard.records]
+    shards = read_shards(list_inputs(collection), collection, 1000, "text", "id", lambda name, digest: False)
+    texts = [text for shard in shards for _, text, _ in shard.records]
     run = tokenizer_words(nlp, texts)
     start = time.perf_counter()
     words = run()
@@ -65,19 +64,17 @@ def benchmark_annotate(
     baseline: Optional[str],
 ) -> Dict:
     """annotate over a collection of at least `min_words` words made from the
-    test texts: in process (1 and `processes` processes), on Dask (1 and
-    `processes` workers), the baseline pipeline in one process first; the
-    tokenizer alone; speed-ups and ratios."""
+    test texts: in process, on Dask (1 and `processes` workers), the baseline
+    pipeline in one process first; the tokenizer alone; speed-ups and ratios."""
     work_dir.mkdir(parents=True, exist_ok=True)
     collection = work_dir / "collection.jsonl"
     size = make_collection(test_path, collection, min_words)
     msg.info(f"{size['lines']:,} lines, {size['words']:,} words")
     setups: List[Dict] = [
-        *([{"name": "baseline_in_process_1", "workers": 0, "n_process": 1, "model": baseline}] if baseline else []),
-        {"name": "in_process_1", "workers": 0, "n_process": 1},
-        {"name": f"in_process_{processes}", "workers": 0, "n_process": processes},
-        {"name": "dask_1", "workers": 1, "n_process": 1},
-        {"name": f"dask_{processes}", "workers": processes, "n_process": 1},
+        *([{"name": "baseline_in_process_1", "workers": 0, "model": baseline}] if baseline else []),
+        {"name": "in_process_1", "workers": 0},
+        {"name": "dask_1", "workers": 1},
+        {"name": f"dask_{processes}", "workers": processes},
     ]
     runs = {}
     for setup in setups:
@@ -89,7 +86,6 @@ def benchmark_annotate(
             collection,
             output_dir,
             workers=setup["workers"],
-            n_process=setup["n_process"],
             batch_size=batch_size,
             shard_size=shard_size,
         )
@@ -101,7 +97,7 @@ def benchmark_annotate(
             f"{summary['wall_words_per_second']:,.0f} words/s wall, start-up {summary['startup_seconds']:.1f} s"
         )
     dask_1, dask_n = runs["dask_1"], runs[f"dask_{processes}"]
-    in_process_1, in_process_n = runs["in_process_1"], runs[f"in_process_{processes}"]
+    in_process_1 = runs["in_process_1"]
     tokenizer = tokenizer_speed(model, collection)
     msg.good(f"tokenizer alone: {tokenizer['words_per_second']:,.0f} words/s")
     fastest = max((r for r in runs.values() if "model" not in r), key=lambda r: r["words_per_second"])
@@ -115,11 +111,10 @@ def benchmark_annotate(
         "runs": runs,
         "fastest": {key: fastest[key] for key in ("name", "words_per_second", "wall_words_per_second")},
         "tokenizer_alone": tokenizer,
-        "in_process_speedup": in_process_n["words_per_second"] / in_process_1["words_per_second"],
         "dask_speedup": dask_n["words_per_second"] / dask_1["words_per_second"],
         "dask_scaling_efficiency": dask_n["words_per_second"] / dask_1["words_per_second"] / processes,
-        "dask_vs_in_process": dask_n["words_per_second"] / in_process_n["words_per_second"],
-        "dask_vs_in_process_wall": dask_n["wall_words_per_second"] / in_process_n["wall_words_per_second"],
+        "dask_vs_in_process": dask_n["words_per_second"] / in_process_1["words_per_second"],
+        "dask_vs_in_process_wall": dask_n["wall_words_per_second"] / in_process_1["wall_words_per_second"],
     }
     if baseline:
         result["baseline"] = baseline

@@ -2,29 +2,32 @@
 clients send one-sentence requests, then 100-sentence requests, each
 scenario bounded in seconds and in requests. Reports requests/s, words/s,
 p50/p95/p99 latency, errors and the server's memory (all its processes)
-before each scenario and once a second during it, beside the words/s of in-process `nlp.pipe`
-over the same sentences, measured in the same run. Writes one JSON."""
+before each scenario and once a second during it, beside the words/s of
+in-process `nlp.pipe` over the same sentences, measured in the same run.
+Then, on the same server, the hostile scenarios (serve_hostile.py) and the
+soak of distinct words (serve_soak.py), where asked. Writes one JSON."""
 
 import asyncio
 import os
 import statistics
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import aiohttp
 import orjson
-import psutil
 import spacy
 from spacy.tokens import DocBin
 from wasabi import msg
 
+from dlbook.benchmarks.serve_hostile import run_hostile
+from dlbook.benchmarks.serve_soak import soak_scenario
+from dlbook.benchmarks.server_stats import LATENCY_PERCENTILES, percentile, server_memory_mb
 from dlbook.common.loading import load_pipeline
 from dlbook.common.machine import describe_machine
 from dlbook.serving.process import running_server
-
-LATENCY_PERCENTILES = (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))
 
 
 def sentences_of(nlp, test_path: Path) -> List[str]:
@@ -40,17 +43,6 @@ def in_process_words_per_second(nlp, texts: List[str], batch_size: int, passes: 
         words = sum(len(doc) for doc in nlp.pipe(texts, batch_size=batch_size))
         rates.append(words / (time.perf_counter() - start))
     return statistics.median(rates)
-
-
-def server_memory_mb(server: subprocess.Popen) -> float:
-    """Resident memory of the server and its worker processes (MB)."""
-    process = psutil.Process(server.pid)
-    return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)]) / 2**20
-
-
-def percentile(values: List[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 async def load(
@@ -123,10 +115,14 @@ def benchmark_serve(
     seconds: float,
     max_requests: int,
     workers: int,
+    hostile: Optional[Dict] = None,
+    soak: Optional[Dict] = None,
 ) -> Dict:
     """The scenarios against `serve_command` (the serve command line for
     `model`, without --port), beside in-process nlp.pipe over the same
-    sentences."""
+    sentences; then the hostile scenarios with the `hostile` settings and
+    the soak with the `soak` settings, where given."""
+
     nlp = load_pipeline(model)
     sentences = sentences_of(nlp, test_path)
     words = [len(nlp.make_doc(sentence)) for sentence in sentences]
@@ -153,14 +149,40 @@ def benchmark_serve(
                 f"({result['of_in_process_words_per_second']:.0%} of in-process), p99 "
                 f"{result['latency_ms']['p99']:.1f} ms, errors {result['errors'] or 0}"
             )
+        if hostile:
+            scenarios["hostile"] = run_hostile(
+                base_url, server, sentences, hostile, clients, seconds, max_requests, msg.good
+            )
+            memory["after_hostile"] = server_memory_mb(server)
+        if soak:
+            scenarios["soak"] = soak_scenario(base_url, server, **soak)
+            growth = scenarios["soak"]["memory_growth"]
+            msg.good(
+                f"soak: {scenarios['soak']['words']:,} distinct words at {scenarios['soak']['words_per_second']:,.0f}"
+                f" words/s, memory +{growth.get('rss_mb_growth_after') or 0:.1f} MB after the first words"
+            )
+            memory["after_soak"] = server_memory_mb(server)
+        health = orjson.loads(urllib_get(f"{base_url}/health"))
     return {
         "model": model,
         "machine": describe_machine(-1),
         "cpu_count": os.cpu_count(),
         "spacy": spacy.__version__,
-        "settings": {"workers": workers, "seconds": seconds, "max_requests": max_requests},
+        "settings": {
+            "workers": workers,
+            "seconds": seconds,
+            "max_requests": max_requests,
+            "hostile": hostile,
+            "soak": soak,
+        },  # fmt: skip
         "sentences": len(sentences),
         "in_process_words_per_second": reference,
         "scenarios": scenarios,
         "server_memory_mb": memory,
+        "health_at_the_end": health,
     }
+
+
+def urllib_get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=30) as answer:
+        return answer.read()

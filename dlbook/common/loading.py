@@ -1,7 +1,8 @@
 """The one way the project's code loads a pipeline: an installed package or a
 pipeline folder (whose dlbook.* functions this module registers); its
-tokenizer alone; its meta without loading it."""
+tokenizer alone; its meta and the digest of its files without loading it."""
 
+import hashlib
 from pathlib import Path
 from typing import Any, Dict, Iterable, Union
 
@@ -39,9 +40,27 @@ def load_tokenizer(model: Path) -> Language:
     return load_pipeline(model, exclude=load_config(Path(model) / "config.cfg")["nlp"]["pipeline"])
 
 
+def model_path(model: str) -> Path:
+    """The folder of a pipeline folder or of an installed package."""
+    return Path(model) if Path(model).exists() else spacy.util.get_package_path(model)
+
+
 def model_meta(model: str) -> Dict[str, Any]:
     """The meta.json of an installed package or a pipeline folder, read
     without loading the pipeline."""
-    path = Path(model) if Path(model).exists() else spacy.util.get_package_path(model)
-    meta = spacy.util.load_meta(path / "meta.json")
+    meta = spacy.util.load_meta(model_path(model) / "meta.json")
     return {"name": f"{meta['lang']}_{meta['name']}", "version": meta["version"], "pipeline": meta.get("pipeline", [])}
+
+
+def model_digest(model: str) -> str:
+    """A digest of every file of the pipeline (names and bytes): a pipeline
+    trained again in place has another, whatever its name and version."""
+    root = model_path(model)
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(root).as_posix().encode("utf8") + b"\x00")
+        with path.open("rb") as data:
+            for block in iter(lambda: data.read(1 << 20), b""):
+                digest.update(block)
+        digest.update(b"\x00")
+    return digest.hexdigest()

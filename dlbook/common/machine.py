@@ -59,6 +59,13 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def rss_mb() -> float:
+    """This process's resident memory now (MB)."""
+    import psutil
+
+    return psutil.Process().memory_info().rss / 2**20
+
+
 def stack_versions() -> Dict[str, Optional[str]]:
     """Python and the versions of the transformer stack (torch's CUDA, cupy)."""
     import torch

@@ -1,21 +1,34 @@
-"""The converted corpus on disk: one DocBin per split, each written whole or
-not at all."""
+"""The converted corpus on disk: one DocBin per split, the three replaced
+together (all written before any is renamed into place)."""
 
 from pathlib import Path
 from typing import Dict, Sequence
 
 from spacy.tokens import Doc, DocBin
 
-from dlbook.common.atomic_files import write_atomic
+from dlbook.common.atomic_files import replace_together
+from dlbook.corpus.files import CorpusError
 from dlbook.corpus.reader import SPLITS
 
 
-def write_docbin_atomic(docs: Sequence[Doc], path: Path) -> None:
-    """Write the documents as a DocBin, whole or not at all."""
-    write_atomic(path, DocBin(docs=docs, store_user_data=False).to_bytes())
+def docbin_bytes(docs: Sequence[Doc]) -> bytes:
+    return DocBin(docs=docs, store_user_data=False).to_bytes()
+
+
+def split_paths(output_dir: Path) -> Dict[str, Path]:
+    return {split: output_dir / f"{split}.spacy" for split in SPLITS}
 
 
 def write_splits(docs: Dict[str, Sequence[Doc]], output_dir: Path) -> None:
-    """train.spacy, dev.spacy and test.spacy in `output_dir`."""
-    for split in SPLITS:
-        write_docbin_atomic(docs[split], output_dir / f"{split}.spacy")
+    """train.spacy, dev.spacy and test.spacy in `output_dir`, replaced together."""
+    paths = split_paths(output_dir)
+    replace_together({paths[split]: docbin_bytes(docs[split]) for split in SPLITS}, durable=True)
+
+
+def check_output_is_not_input(input_path: Path, output_dir: Path) -> None:
+    """Refuse to write the splits over the corpus they are read from: a
+    DocBin given as the corpus, or the folder of a corpus that comes split."""
+    source = input_path.resolve()
+    outputs = {path.resolve() for path in split_paths(output_dir).values()}
+    if source in outputs or (input_path.is_dir() and source == output_dir.resolve()):
+        raise CorpusError(input_path, 0, f"the corpus is read from where {output_dir} would write the splits")

@@ -10,16 +10,22 @@
   the terms highlighted by displaCy (no JavaScript, nothing loaded from
   elsewhere; FastAPI's /docs pages are left out, as they load from a CDN).
 
-Requests that arrive together are annotated in one batch (batcher.py).
-Limits on the characters of a text, the texts of a request and the bytes of
-a body answer 413 with the limit's name; a body that is not the request
-answers 422 with the field. Nothing in a request chooses a model or a file.
+Requests that arrive together are annotated in one batch, short requests
+in a lane of their own (batcher.py). Limits on the bytes of a body, the
+texts of a request and their characters answer 413 with the limit's name,
+before work that grows with the body; a body that is not the request
+answers 422 with its first problems, each naming its field (limits.py). A
+full queue answers 503 with Retry-After, a request not annotated within its
+deadline 504. Every answer carries the security headers (headers.py); a
+Host header other than the bound address's (or the ones named) is refused
+(DNS rebinding). Nothing in a request chooses a model or a file.
 """
 
+import asyncio
 import json
 import os
-from dataclasses import asdict, dataclass
-from typing import Annotated, Any, Dict, List
+from dataclasses import asdict, dataclass, replace
+from typing import Annotated, Any, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs
 
 import orjson
@@ -30,11 +36,21 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from dlbook.common.loading import load_pipeline
-from dlbook.serving.batcher import RequestBatcher
-from dlbook.serving.limits import BodySizeLimit, LimitExceeded, Limits, check_texts
-from dlbook.serving.page import render_page
+from dlbook.serving.batcher import DeadlineExceeded, QueueFull, RequestBatcher, TextFailed
+from dlbook.serving.headers import SecurityHeaders
+from dlbook.serving.limits import (
+    MAX_PROBLEMS,
+    BodySizeLimit,
+    InvalidRequest,
+    LimitExceeded,
+    Limits,
+    check_texts,
+    read_texts,
+)
+from dlbook.serving.page import page_stylesheet, render_page
 
 # how `serve` hands its settings to uvicorn's worker processes
 SETTINGS_VARIABLE = "DLBOOK_SERVE_SETTINGS"
@@ -93,17 +109,53 @@ class Settings:
     model: str
     limits: Limits = Limits()
     gpu_id: int = -1
-    max_batch_texts: int = 512
+    # requests of up to this many characters take the fast lane (batcher.py)
+    fast_lane_chars: int = 10_000
+    # characters waiting in the bulk and the fast lane before 503
+    max_queue_chars: int = 10_000_000
+    max_fast_queue_chars: int = 1_000_000
+    # characters of one nlp.pipe batch (at least one text)
+    max_batch_chars: int = 20_000
+    # a request not answered within it is 504, and dropped unannotated (a 10 MB
+    # request took 56 s beside 16 busy clients on 2 cores)
+    request_seconds: float = 120.0
+    # the CPU priority of the bulk lane's thread (19: the lowest)
+    bulk_lane_nice: int = 19
+    # Host headers accepted (DNS rebinding): empty, the bound address and localhost
+    allowed_hosts: Tuple[str, ...] = ()
 
 
-def json_response(content: Any, status_code: int = 200) -> Response:
-    return Response(orjson.dumps(content), status_code=status_code, media_type="application/json")
+def json_response(content: Any, status_code: int = 200, headers: Optional[Dict[str, str]] = None) -> Response:
+    return Response(orjson.dumps(content), status_code=status_code, media_type="application/json", headers=headers)
+
+
+def default_hosts(host: str) -> Tuple[str, ...]:
+    """The Host headers a server bound to `host` accepts by default: that
+    address and localhost; any, where it is bound to every interface."""
+    if host in ("0.0.0.0", "::", ""):
+        return ("*",)
+    return tuple(dict.fromkeys((host, "127.0.0.1", "localhost", "::1")))
+
+
+async def client_gone(request: Request) -> None:
+    """Returns when the client hangs up (the body is read already, so the
+    next message can only be the disconnect)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """The app, with its pipeline loaded and its batching thread started."""
-    nlp = load_pipeline(settings.model, settings.gpu_id)
-    batcher = RequestBatcher(nlp, settings.max_batch_texts)
+    """The app, with its pipeline loaded (once a lane) and its lanes started."""
+    batcher = RequestBatcher(
+        lambda: load_pipeline(settings.model, settings.gpu_id),
+        fast_lane_chars=settings.fast_lane_chars,
+        max_queue_chars=settings.max_queue_chars,
+        max_fast_queue_chars=settings.max_fast_queue_chars,
+        max_batch_chars=settings.max_batch_chars,
+        request_seconds=settings.request_seconds,
+        bulk_lane_nice=settings.bulk_lane_nice,
+    )
+    nlp = batcher.fast.nlp
     name = {"name": f"{nlp.meta['lang']}_{nlp.meta['name']}", "version": nlp.meta["version"]}
     labels = sorted({label for pipe_labels in nlp.pipe_labels.values() for label in pipe_labels})
     limits = settings.limits
@@ -113,20 +165,43 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
+    # outermost first: headers on every answer, then the Host check, then the body limit
+    app.add_middleware(BodySizeLimit, limits=limits)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts or default_hosts("127.0.0.1")))
+    app.add_middleware(SecurityHeaders)
     add_error_handlers(app)
+    request_schema = {"content": {"application/json": {"schema": EntsRequest.model_json_schema()}}, "required": True}
 
-    @app.post("/ents", response_model=EntsResponse, responses={413: {"model": Problem}, 422: {"model": Problem}})
-    async def ents(body: EntsRequest) -> Response:
+    async def annotate_texts(request: Request, texts: List[str]) -> List[Any]:
+        gone = asyncio.ensure_future(client_gone(request))
+        try:
+            return await batcher(texts, gone)
+        finally:
+            gone.cancel()
+
+    @app.post(
+        "/ents",
+        response_model=EntsResponse,
+        openapi_extra={"requestBody": request_schema},
+        responses={
+            413: {"model": Problem},
+            422: {"model": Problem},
+            503: {"model": Problem, "description": "The queue is full: retry after the Retry-After header's seconds"},
+            504: {"model": Problem, "description": "Not annotated within the request deadline"},
+        },
+    )
+    async def ents(request: Request) -> Response:
         """The entities of each text, by character offsets."""
-        check_texts(body.texts, limits)
-        found = await batcher(body.texts)
-        results = [{"text": text, "ents": text_ents} for text, text_ents in zip(body.texts, found, strict=True)]
+        texts = read_texts(await request.body(), limits)
+        found = await annotate_texts(request, texts)
+        results = [{"text": text, "ents": text_ents} for text, text_ents in zip(texts, found, strict=True)]
         return json_response({"model": name, "results": results})
 
     @app.get("/health")
-    async def health() -> Dict[str, str]:
-        return {"status": "ok"}
+    async def health() -> Response:
+        """ok while both lanes' threads run; the depth of their queues."""
+        status = "ok" if batcher.alive else "failing"
+        return json_response({"status": status, "lanes": batcher.status()}, 200 if batcher.alive else 503)
 
     @app.get("/model")
     async def model() -> Dict[str, Any]:
@@ -139,6 +214,12 @@ def create_app(settings: Settings) -> FastAPI:
             "performance": nlp.meta.get("performance", {}),
         }
 
+    stylesheet = page_stylesheet(labels)
+
+    @app.get("/page.css", include_in_schema=False)
+    async def page_css() -> Response:
+        return Response(stylesheet, media_type="text/css")
+
     @app.get("/", response_class=HTMLResponse)
     async def page() -> HTMLResponse:
         return HTMLResponse(render_page(name, labels, "", None))
@@ -150,9 +231,10 @@ def create_app(settings: Settings) -> FastAPI:
         text = fields.get("text", [""])[0]
         try:
             check_texts([text], limits)
-        except LimitExceeded as error:
-            return HTMLResponse(render_page(name, labels, text, None, error.message), status_code=413)
-        (text_ents,) = await batcher([text])
+            (text_ents,) = await annotate_texts(request, [text])
+        except (LimitExceeded, QueueFull, DeadlineExceeded) as error:
+            status = 413 if isinstance(error, LimitExceeded) else 503 if isinstance(error, QueueFull) else 504
+            return HTMLResponse(render_page(name, labels, text, None, str(error)), status_code=status)
         return HTMLResponse(render_page(name, labels, text, text_ents))
 
     return app
@@ -172,11 +254,30 @@ def add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> Response:
-        return json_response({"error": "invalid request", "problems": [describe(p) for p in error.errors()]}, 422)
+        problems = [describe(p) for p in error.errors()[:MAX_PROBLEMS]]
+        return json_response(
+            {"error": "invalid request", "problems": problems, "problems_found": len(error.errors())}, 422
+        )
+
+    @app.exception_handler(InvalidRequest)
+    async def invalid_body(request: Request, error: InvalidRequest) -> Response:
+        return json_response(error.to_dict(), 422)
 
     @app.exception_handler(LimitExceeded)
     async def too_large(request: Request, error: LimitExceeded) -> Response:
         return json_response(error.to_dict(), 413)
+
+    @app.exception_handler(QueueFull)
+    async def queue_full(request: Request, error: QueueFull) -> Response:
+        return json_response({"error": str(error)}, 503, headers={"Retry-After": str(error.retry_after)})
+
+    @app.exception_handler(DeadlineExceeded)
+    async def too_late(request: Request, error: DeadlineExceeded) -> Response:
+        return json_response({"error": str(error)}, 504)
+
+    @app.exception_handler(TextFailed)
+    async def text_failed(request: Request, error: TextFailed) -> Response:
+        return json_response({"error": str(error)}, 500)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
@@ -193,12 +294,15 @@ def add_error_handlers(app: FastAPI) -> None:
 def app_from_environment() -> FastAPI:
     """uvicorn's factory in each worker process: the settings `main` left."""
     settings = json.loads(os.environ[SETTINGS_VARIABLE])
-    return create_app(Settings(**{**settings, "limits": Limits(**settings["limits"])}))
+    limits = Limits(**settings["limits"])
+    return create_app(Settings(**{**settings, "limits": limits, "allowed_hosts": tuple(settings["allowed_hosts"])}))
 
 
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     """Run uvicorn with `workers` processes, each building the app from the
-    settings (handed on in the environment)."""
+    settings (handed on in the environment), accepting the Host headers of
+    the bound address unless the settings name others."""
+    settings = replace(settings, allowed_hosts=settings.allowed_hosts or default_hosts(host))
     os.environ[SETTINGS_VARIABLE] = json.dumps(asdict(settings))
     uvicorn.run(
         "dlbook.serving.app:app_from_environment",

@@ -1,20 +1,28 @@
-"""dlbook/annotation/run.py against a real trained pipeline: in-process and on a
-real Dask LocalCluster of 2 worker processes on 127.0.0.1, bad lines, resume,
-a worker killed mid-run, and a rerun with another model refused."""
+"""dlbook/annotation/run.py: each shard in a memory zone (a rule-based
+pipeline, fast); then against a real trained pipeline, in process and on a
+real Dask LocalCluster of 2 worker processes on 127.0.0.1: bad lines and bad
+files among good ones, resume, a file that grew, a worker killed mid-run,
+and reruns with another model, a model trained again in place or other
+settings refused."""
 
+import gzip
 import json
 import os
+import random
+import shutil
 import signal
 import threading
 import time
 
 import pytest
 import spacy
+from spacy.training import Example
 
-from dlbook.annotation.run import annotate, load_for_annotation, local_cluster
+from dlbook.annotation.collection import shard_name
+from dlbook.annotation.run import annotate, annotate_texts, load_for_annotation, local_cluster
 from dlbook.common.loading import load_pipeline
 
-pytestmark = pytest.mark.slow
+slow = pytest.mark.slow
 
 N_GOOD = 1000
 BAD_LINES = [
@@ -73,10 +81,12 @@ def assert_complete(output_dir, expected, collection):
     assert len(records) == N_GOOD  # every good line exactly once
     assert {r["id"]: r["ents"] for r in records} == expected
     assert sum(len(r["ents"]) for r in records) >= 40  # of the 52 terms in these 20,000 corpus tokens
+    assert all(r["source"] == path.name and isinstance(r["line"], int) for r in records)
     errors = [json.loads(line) for line in (output_dir / "errors.jsonl").read_text().splitlines()]
-    assert [(e["file"], e["line"]) for e in errors] == [(str(path), n) for n in bad_numbers]
+    assert [(e["file"], e["line"]) for e in errors] == [(path.name, n) for n in bad_numbers]
 
 
+@slow
 def test_in_process_matches_nlp_pipe_and_reports_bad_lines(sm_model, collection, expected, tmp_path):
     summary = annotate(str(sm_model), collection[0], tmp_path / "out", shard_size=100)
     assert (summary["records"], summary["errors"]) == (N_GOOD, len(BAD_LINES))
@@ -85,15 +95,11 @@ def test_in_process_matches_nlp_pipe_and_reports_bad_lines(sm_model, collection,
     assert errors[0].startswith("not JSON") and errors[1] == "no 'text' key" and "int, not a string" in errors[2]
     assert "JSON object" in errors[3] and errors[4].startswith("invalid UTF-8")
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    assert manifest["model"]["name"] == "en_pipeline" and manifest["spacy"] == spacy.__version__
+    assert manifest["model"]["name"] == "en_pipeline" and len(manifest["model"]["digest"]) == 32
+    assert manifest["spacy"] == spacy.__version__ and manifest["inputs"][0]["source"] == "docs.jsonl"
 
 
-def test_n_process_2_gives_the_records_of_nlp_pipe(sm_model, collection, expected, tmp_path):
-    summary = annotate(str(sm_model), collection[0], tmp_path / "out", shard_size=100, n_process=2)
-    assert (summary["records"], summary["errors"]) == (N_GOOD, len(BAD_LINES))
-    assert_complete(tmp_path / "out", expected, collection)
-
-
+@slow
 def test_annotation_pipeline_drops_the_tensors_and_keeps_the_entities(sm_model, corpus_slice):
     texts = corpus_texts(corpus_slice, 300)
     plain = load_pipeline(sm_model)
@@ -108,6 +114,7 @@ def test_annotation_pipeline_drops_the_tensors_and_keeps_the_entities(sm_model, 
     ]
 
 
+@slow
 def test_local_cluster_workers_keep_glibcs_malloc_defaults_one_blas_thread_and_no_profiler():
     import dask
     from distributed import Client
@@ -133,6 +140,7 @@ def cluster():
         yield local
 
 
+@slow
 def test_dask_cluster_gives_the_records_of_nlp_pipe(sm_model, collection, expected, cluster, tmp_path):
     summary = annotate(
         str(sm_model), collection[0], tmp_path / "out", scheduler=cluster.scheduler_address, shard_size=100
@@ -141,12 +149,13 @@ def test_dask_cluster_gives_the_records_of_nlp_pipe(sm_model, collection, expect
     assert_complete(tmp_path / "out", expected, collection)
 
 
+@slow
 def test_resume_recomputes_only_the_missing_part(sm_model, collection, expected, cluster, tmp_path):
     output_dir = tmp_path / "out"
     annotate(str(sm_model), collection[0], output_dir, scheduler=cluster.scheduler_address, shard_size=100)
-    kept = output_dir / "part-00000-000007.jsonl"
+    kept = output_dir / f"{shard_name('docs.jsonl', 7)}.jsonl"
     kept_mtime = kept.stat().st_mtime_ns
-    (output_dir / "part-00000-000003.jsonl").unlink()
+    (output_dir / f"{shard_name('docs.jsonl', 3)}.jsonl").unlink()
     summary = annotate(str(sm_model), collection[0], output_dir, scheduler=cluster.scheduler_address, shard_size=100)
     assert (summary["parts_written"], summary["parts_skipped"]) == (1, 10)
     assert (summary["records"], summary["errors"]) == (99, 1)  # lines 301-400 hold one bad line, 303
@@ -154,6 +163,7 @@ def test_resume_recomputes_only_the_missing_part(sm_model, collection, expected,
     assert_complete(output_dir, expected, collection)
 
 
+@slow
 def test_killed_worker_loses_and_duplicates_nothing(sm_model, collection, expected, tmp_path):
     from distributed import Client, LocalCluster
 
@@ -179,14 +189,108 @@ def test_killed_worker_loses_and_duplicates_nothing(sm_model, collection, expect
     assert_complete(output_dir, expected, collection)
 
 
+@slow
 def test_rerun_with_another_model_is_refused(sm_model, other_model, collection, tmp_path):
     output_dir = tmp_path / "out"
     annotate(str(sm_model), collection[0], output_dir, shard_size=500)
     before = sorted(p.name for p in output_dir.iterdir())
-    with pytest.raises(ValueError, match="another model"):
+    with pytest.raises(ValueError, match="would mix with: the model en_other_pipeline 0.0.0"):
         annotate(str(other_model), collection[0], output_dir, shard_size=500)
-    with pytest.raises(ValueError, match="another settings"):
+    with pytest.raises(ValueError, match="other settings: shard_size"):
         annotate(str(sm_model), collection[0], output_dir, shard_size=100)
     assert sorted(p.name for p in output_dir.iterdir()) == before
     summary = annotate(str(other_model), collection[0], output_dir, shard_size=500, overwrite=True)
     assert summary["parts_written"] == 3 and summary["parts_skipped"] == 0
+
+
+@slow
+def test_a_model_trained_again_in_place_is_refused_whatever_its_name_and_version(sm_model, collection, tmp_path):
+    model = shutil.copytree(sm_model, tmp_path / "model")
+    annotate(str(model), collection[0], tmp_path / "out", shard_size=500)
+    nlp = spacy.load(model)
+    example = Example.from_dict(nlp.make_doc("a model here"), {"entities": [(2, 7, "TERM")]})
+    nlp.update([example], sgd=nlp.resume_training())  # one more training step, saved over the folder
+    nlp.to_disk(model)
+    assert spacy.load(model).meta["name"] == nlp.meta["name"] and nlp.meta["version"] == "0.0.0"
+    with pytest.raises(ValueError, match=r"would mix with: the model en_pipeline 0\.0\.0 \(digest"):
+        annotate(str(model), collection[0], tmp_path / "out", shard_size=500)
+
+
+@slow
+def test_a_file_that_grew_is_read_again_from_its_last_complete_shard(sm_model, corpus_slice, tmp_path):
+    texts = corpus_texts(corpus_slice, 350)
+    path = tmp_path / "in" / "grows.jsonl"
+    path.parent.mkdir()
+    path.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts[:250]))
+    first = annotate(str(sm_model), path, tmp_path / "out", shard_size=100)
+    assert (first["parts_written"], first["records"]) == (3, 250)  # the last shard: 50 lines
+    parts = [tmp_path / "out" / f"{shard_name('grows.jsonl', i)}.jsonl" for i in range(4)]
+    times = [part.stat().st_mtime_ns for part in parts[:2]]
+    with path.open("a") as grows:
+        grows.write("".join(json.dumps({"text": t}) + "\n" for t in texts[250:]))
+    again = annotate(str(sm_model), path, tmp_path / "out", shard_size=100)
+    assert (again["parts_skipped"], again["parts_written"], again["records"]) == (2, 2, 150)
+    assert again["inputs_changed_since_last_run"] == ["grows.jsonl"]
+    assert [part.stat().st_mtime_ns for part in parts[:2]] == times
+    lines = [json.loads(line)["line"] for part in parts for line in part.read_text().splitlines()]
+    assert lines == list(range(1, 351))  # every line exactly once
+
+
+def good_records(corpus_slice, name, n):
+    return [{"id": f"{name}-{i}", "text": text} for i, text in enumerate(corpus_texts(corpus_slice, n))]
+
+
+@slow
+def test_a_crawl_folder_with_bad_files_and_lines_writes_every_good_record_once_on_dask(
+    sm_model, corpus_slice, cluster, tmp_path
+):
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    first, last = good_records(corpus_slice, "a", 300), good_records(corpus_slice, "d", 300)
+    (folder / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in first))
+    truncated = gzip.compress("".join(json.dumps(r) + "\n" for r in good_records(corpus_slice, "b", 200)).encode())
+    (folder / "b.jsonl.gz").write_bytes(truncated[: len(truncated) // 2])
+    (folder / "c.jsonl").write_bytes(
+        b'{"id": "c-0", "text": "a model"}\n{"id": "\\ud800", "text": "a model"}\n'
+        + b'{"id": "c-2", "x": '
+        + b"[" * 100_000
+        + b"]" * 100_000
+        + b', "text": "a model"}\n'
+        + b'{"id": "c-3", "text": "caf\xe9 model"}\n{"id": "c-4", "text": "the model"}\n'
+    )
+    (folder / "d.jsonl").write_text("".join(json.dumps(r) + "\n" for r in last))
+    summary = annotate(str(sm_model), folder, tmp_path / "out", scheduler=cluster.scheduler_address, shard_size=64)
+    records = read_parts(tmp_path / "out")
+    ids = [r["id"] for r in records]
+    from_b = [i for i in ids if i.startswith("b-")]
+    assert len(ids) == len(set(ids)) == 600 + 2 + len(from_b) and 0 < len(from_b) < 200
+    assert {i for i in ids if not i.startswith("b-")} == {r["id"] for r in first + last} | {"c-0", "c-4"}
+    errors = [json.loads(line) for line in (tmp_path / "out" / "errors.jsonl").read_text().splitlines()]
+    assert [(e["file"], e["line"]) for e in errors] == [
+        ("b.jsonl.gz", len(from_b) + 1),
+        ("c.jsonl", 2),
+        ("c.jsonl", 3),
+        ("c.jsonl", 4),
+    ]
+    assert "truncated gzip" in errors[0]["error"] and "lone surrogate" in errors[1]["error"]
+    assert "nested too deeply" in errors[2]["error"] and "invalid UTF-8" in errors[3]["error"]
+    assert (summary["errors_in_all"], summary["records"]) == (4, len(ids))
+
+
+def test_each_shard_is_annotated_in_a_memory_zone_that_frees_its_strings(normalizing_nlp):
+    nlp = normalizing_nlp()
+    nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM"}).add_patterns(
+        [{"label": "TERM", "pattern": "model"}]
+    )
+    rng = random.Random(0)
+
+    def new_words(n):  # distinct words, some normalised by the tokenizer (soft hyphen, fullwidth)
+        words = ["".join(rng.choice("abcdefghij") for _ in range(12)) for _ in range(n)]
+        return [" ".join([w[:3] + "\u00ad" + w[3:], "ｍ" + w, w, "model"]) for w in words]
+
+    first = annotate_texts(nlp, new_words(200), batch_size=32)
+    assert [e["text"] for e in first["ents"][0]] == ["model"]
+    after = [annotate_texts(nlp, new_words(200), batch_size=32)["strings"] for _ in range(3)]
+    assert after == [first["strings"]] * 3  # nothing of the texts stays
+    grown = annotate_texts(nlp, new_words(200), batch_size=32, memory_zone=False)["strings"]
+    assert grown >= first["strings"] + 600

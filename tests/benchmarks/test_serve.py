@@ -1,10 +1,10 @@
 """dlbook/benchmarks/serve.py: the load of concurrent clients, bounded in
-requests, against a stand-in server on 127.0.0.1; latency percentiles."""
+requests, against a stand-in server on 127.0.0.1."""
 
 import asyncio
 import sys
 
-from dlbook.benchmarks.serve import load, percentile
+from dlbook.benchmarks.serve import load
 from dlbook.serving.process import running_server
 
 # answers /health, and POST /ents as serve does (a body that starts with {"model"), or 500 for "fail"
@@ -29,11 +29,6 @@ class Server(BaseHTTPRequestHandler):
 
 ThreadingHTTPServer(("127.0.0.1", int(sys.argv[sys.argv.index("--port") + 1])), Server).serve_forever()
 """
-
-
-def test_percentiles_are_values_of_the_sample():
-    values = [float(v) for v in range(1, 101)]
-    assert (percentile(values, 0.5), percentile(values, 0.99), percentile(values, 1.0)) == (51.0, 100.0, 100.0)
 
 
 def test_clients_send_until_the_request_bound_and_count_words_and_errors():

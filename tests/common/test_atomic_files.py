@@ -1,9 +1,10 @@
-"""dlbook/common/atomic_files.py: a file is written whole or not at all."""
+"""dlbook/common/atomic_files.py: a file, or a set of files, is written whole
+or not at all; durably where asked."""
 
 import pytest
 
 import dlbook.common.atomic_files as atomic_files
-from dlbook.common.atomic_files import write_atomic
+from dlbook.common.atomic_files import replace_together, write_atomic
 
 
 def test_write_creates_the_folder_and_gives_the_usual_mode(tmp_path):
@@ -25,3 +26,36 @@ def test_interrupted_write_leaves_no_partial_file(tmp_path, monkeypatch):
         write_atomic(target, b"new")
     assert target.read_bytes() == b"previous good file"
     assert [p.name for p in tmp_path.iterdir()] == ["train.spacy"]
+
+
+def test_files_replaced_together_keep_every_old_file_when_one_fails_to_write(tmp_path, monkeypatch):
+    old = {tmp_path / name: f"old {name}".encode() for name in ("train.spacy", "dev.spacy", "test.spacy")}
+    for path, data in old.items():
+        path.write_bytes(data)
+    real_fdopen = atomic_files.os.fdopen
+    opened = []
+
+    def fail_on_the_third(fd, mode):
+        opened.append(fd)
+        if len(opened) == 3:
+            raise OSError("disk full")
+        return real_fdopen(fd, mode)
+
+    monkeypatch.setattr(atomic_files.os, "fdopen", fail_on_the_third)
+    with pytest.raises(OSError, match="disk full"):
+        replace_together({path: b"new" for path in old})
+    # no file was replaced before all three were written, and no temporary is left
+    assert {path: path.read_bytes() for path in old} == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dev.spacy", "test.spacy", "train.spacy"]
+
+
+def test_a_durable_write_flushes_the_file_before_the_rename_and_the_folder_after(tmp_path, monkeypatch):
+    calls = []
+    real_fsync, real_replace = atomic_files.os.fsync, atomic_files.os.replace
+    monkeypatch.setattr(atomic_files.os, "fsync", lambda fd: calls.append("fsync") or real_fsync(fd))
+    monkeypatch.setattr(atomic_files.os, "replace", lambda a, b: calls.append("replace") or real_replace(a, b))
+    write_atomic(tmp_path / "part.jsonl", "{}\n", durable=True)
+    assert calls == ["fsync", "replace", "fsync"]
+    calls.clear()
+    write_atomic(tmp_path / "part.jsonl", "{}\n")
+    assert calls == ["replace"]

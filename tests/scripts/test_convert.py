@@ -72,6 +72,17 @@ def test_bad_input_fails_clearly_and_keeps_previous_output(tmp_path, case, cli, 
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temp files, nothing replaced
 
 
+def test_a_docbin_is_never_converted_over_itself(tmp_path, cli, token_rows, write_tsv):
+    good = write_tsv(tmp_path / "good.tsv", token_rows * 30)
+    data = tmp_path / "data"
+    assert cli("convert", [good, data, "--block-docs", "1", "--max-doc-tokens", "22"]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in data.iterdir()}
+    result = cli("convert", [data / "train.spacy", data])
+    assert result.exit_code == 1
+    assert f"{data / 'train.spacy'}:0: the corpus is read from where {data} would write the splits" in result.stderr
+    assert {p.name: p.read_bytes() for p in data.iterdir()} == before
+
+
 def test_missing_file_fails_and_writes_nothing(tmp_path, cli):
     result = cli("convert", [tmp_path / "nope.tsv", tmp_path / "out"])
     assert result.exit_code == 1

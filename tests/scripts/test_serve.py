@@ -1,13 +1,18 @@
 """scripts/serve.py as a real uvicorn server on 127.0.0.1, with a trained
-pipeline: the API as nlp.pipe gives it, the limits from the command line,
-and a worker killed under load that is replaced while the server goes on
-answering."""
+pipeline: the API as nlp.pipe gives it, the limits from the command line, a
+refused body whose 413 a Python client reads, the security headers and the
+Host check, a worker killed under load that is replaced while the server
+goes on answering, and the page in a real browser, hostile labels and text
+included, under its Content-Security-Policy."""
 
+import json
 import os
 import signal
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import httpx
@@ -37,7 +42,24 @@ def test_api_and_limits_of_a_real_server(sm_model, script):
             big = client.post("/ents", content=b'{"texts": ["' + b"x" * 3000 + b'"]}')
             assert (big.status_code, big.json()["limit"]) == (413, "max_body_bytes")
             assert client.post("/ents", content=b"{not json").status_code == 422
-            assert client.get("/health").json() == {"status": "ok"}
+            health = client.get("/health").json()
+            assert health["status"] == "ok" and health["lanes"]["fast"]["alive"] and health["lanes"]["bulk"]["alive"]
+            answer = client.get("/health")
+            assert answer.headers["x-content-type-options"] == "nosniff" and "content-security-policy" in answer.headers
+            assert client.get("/health", headers={"host": "attacker.example"}).status_code == 400
+            assert client.get("/health", headers={"host": f"localhost:{url.rsplit(':', 1)[1]}"}).status_code == 200
+
+
+def test_a_python_client_reads_the_413_of_a_body_it_sends_whole(sm_model, script):
+    body = b'{"texts": ["' + b"model " * 500_000 + b'"]}'  # 3 MB against a limit of 2,000 bytes
+    with running_server([sys.executable, script("serve"), sm_model, "--max-body-bytes", "2000"]) as (url, _):
+        for _ in range(3):
+            request = urllib.request.Request(f"{url}/ents", data=body, headers={"Content-Type": "application/json"})
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request, timeout=30)
+            assert refused.value.code == 413
+            assert json.loads(refused.value.read())["limit"] == "max_body_bytes"
+        assert httpx.post(f"{url}/ents", json={"texts": ["a model"]}).status_code == 200
 
 
 def workers(server) -> set:
@@ -131,6 +153,7 @@ def browser(tmp_path):
         "--window-size=1200,900",
     ):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, where CSP reports
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     yield driver
     driver.quit()
@@ -163,3 +186,46 @@ def test_the_page_shows_the_terms_of_ents_in_a_real_browser(sm_model, browser, t
         screenshot = tmp_path / "serve_page.png"
         assert browser.save_screenshot(str(screenshot))
         assert screenshot.read_bytes().startswith(b"\x89PNG") and screenshot.stat().st_size > 10_000
+
+
+HOSTILE_LABEL = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def hostile_label_model(tmp_path):
+    """A pipeline folder whose entity label is markup, as a user's corpus
+    may hold."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": HOSTILE_LABEL, "pattern": "model"}])
+    nlp.to_disk(tmp_path / "hostile")
+    return tmp_path / "hostile"
+
+
+def test_hostile_labels_and_text_stay_text_under_the_pages_policy(hostile_label_model, browser, script):
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    text = "a model <script>alert(2)</script> and <img src=y onerror=alert(3)>"
+    with running_server([sys.executable, script("serve"), hostile_label_model]) as (url, _):
+        browser.get(f"{url}/")
+        browser.find_element(By.ID, "text").send_keys(text)
+        browser.find_element(By.ID, "find").click()
+        WebDriverWait(browser, 30).until(expected_conditions.presence_of_element_located((By.ID, "result")))
+        with pytest.raises(NoAlertPresentException):
+            browser.switch_to.alert.accept()  # no script ran
+        (mark,) = browser.find_elements(By.CSS_SELECTOR, "#result mark.entity")
+        assert term_and_label(mark) == ("model", HOSTILE_LABEL)  # the label shown as text
+        assert not browser.find_elements(By.CSS_SELECTOR, "#result img, #result script")
+        assert HOSTILE_LABEL in browser.find_element(By.TAG_NAME, "body").text
+        # the stylesheet applied under the policy: the mark has its colour
+        assert mark.value_of_css_property("background-color") not in ("rgba(0, 0, 0, 0)", "transparent")
+        violations = [e["message"] for e in browser.get_log("browser") if "Content Security Policy" in e["message"]]
+        assert not violations, violations
+        # the console does report a violation: an inline style, which the policy forbids
+        browser.execute_script("""document.body.insertAdjacentHTML('beforeend', '<p style="color: red">x</p>')""")
+        reported = [e["message"] for e in browser.get_log("browser") if "Content Security Policy" in e["message"]]
+        assert reported, "the browser's console reports no violation, so its silence above proves nothing"

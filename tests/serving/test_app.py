@@ -1,14 +1,18 @@
 """dlbook/serving/app.py with FastAPI's test client, on a real (rule-based)
 spaCy pipeline folder: the API against nlp.pipe, the page, every bad input
-and every limit. No request gets a 500, and the app goes on serving."""
+and every limit, the security headers and the Host check, a full queue and
+a deadline. No request gets a 500, and the app goes on serving."""
 
 import json
+import threading
+import time
 
 import pytest
 import spacy
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from spacy.language import Language
 
 from dlbook.serving.app import Settings, create_app
 from dlbook.serving.limits import Limits
@@ -38,7 +42,8 @@ def ruler_model(tmp_path_factory, normalizing_nlp):
 
 @pytest.fixture(scope="module")
 def client(ruler_model):
-    with TestClient(create_app(Settings(model=str(ruler_model), limits=LIMITS))) as test_client:
+    settings = Settings(model=str(ruler_model), limits=LIMITS, allowed_hosts=("testserver",))
+    with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 
@@ -75,7 +80,9 @@ def test_an_empty_list_gives_no_results(client):
 
 
 def test_health_model_and_openapi(client):
-    assert client.get("/health").json() == {"status": "ok"}
+    health = client.get("/health").json()
+    assert health["status"] == "ok" and set(health["lanes"]) == {"fast", "bulk"}
+    assert health["lanes"]["fast"]["alive"] and health["lanes"]["bulk"]["queued_chars"] == 0
     model = client.get("/model").json()
     assert model["name"] == "en_pipeline" and model["labels"] == ["TERM"]
     assert model["spacy_version"] == spacy.__version__ and model["performance"] == {"ents_f": 0.5}
@@ -99,7 +106,7 @@ BAD_BODIES = {
     "texts a string": (b'{"texts": "model"}', "texts"),
     "texts null": (b'{"texts": null}', "texts"),
     "a number among the texts": (b'{"texts": ["model", 42]}', "texts.1"),
-    "a lone surrogate": (b'{"texts": ["a \\ud800 model"]}', "texts.0"),
+    "a lone surrogate": (b'{"texts": ["a \\ud800 model"]}', "body"),
     "a model asked for": (b'{"texts": ["model"], "model": "/etc/passwd"}', "model"),
 }
 
@@ -135,6 +142,38 @@ def test_each_limit_is_413_naming_it(client):
     assert client.post("/ents", json={"texts": ["model"] * 8}).status_code == 200  # at the limit: fine
 
 
+def test_an_item_bomb_is_refused_by_its_count_and_its_problems_are_capped(ruler_model):
+    roomy = Limits(max_texts=100, max_body_bytes=2_000_000)
+    with TestClient(create_app(Settings(model=str(ruler_model), limits=roomy, allowed_hosts=("testserver",)))) as c:
+        bomb = post_raw(c, b'{"texts": [' + b",".join([b"1"] * 500_000) + b"]}")
+        assert bomb.status_code == 413 and bomb.json()["limit"] == "max_texts" and bomb.json()["found"] == 500_000
+        many = c.post("/ents", json={"texts": list(range(100))})
+        assert many.status_code == 422 and len(many.json()["problems"]) == 10
+        assert many.json()["problems_found"] == 100
+
+
+def test_every_answer_carries_the_security_headers(client):
+    answers = [
+        client.get("/"),
+        client.get("/page.css"),
+        client.post("/ents", json={"texts": ["model"]}),
+        client.post("/ents", json={"texts": ["model"] * 9}),
+        post_raw(client, b"nope"),
+        post_raw(client, b"x" * 5_000),
+        client.get("/nothing"),
+    ]
+    for answer in answers:
+        assert answer.headers["x-content-type-options"] == "nosniff", answer.url
+        assert answer.headers["x-frame-options"] == "DENY"
+        policy = answer.headers["content-security-policy"]
+        assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy and "style-src 'self'" in policy
+
+
+def test_a_host_header_other_than_the_allowed_ones_is_refused(client):
+    assert client.get("/health", headers={"host": "attacker.example"}).status_code == 400
+    assert client.get("/health", headers={"host": "testserver"}).status_code == 200
+
+
 def test_unknown_paths_and_methods_are_json_errors(client):
     assert client.get("/nothing").status_code == 404 and client.get("/nothing").json() == {"error": "Not Found"}
     assert client.get("/ents").status_code == 405
@@ -146,6 +185,9 @@ def test_the_page_has_a_form_and_loads_nothing_from_elsewhere(client):
     html = page.text
     assert '<form method="post" action="/">' in html and '<textarea name="text"' in html and "<button" in html
     assert "<script" not in html and "http://" not in html and "https://" not in html
+    assert '<link rel="stylesheet" href="/page.css">' in html and "style=" not in html
+    stylesheet = client.get("/page.css")
+    assert stylesheet.headers["content-type"].startswith("text/css") and ".label-0 { background:" in stylesheet.text
 
 
 def test_the_form_answers_with_the_terms_highlighted_by_displacy(client):
@@ -157,7 +199,8 @@ def test_the_form_answers_with_the_terms_highlighted_by_displacy(client):
     html = page.text
     assert html.count("<mark") == 3 and "3 terms found." in html
     for ent in expected["ents"]:
-        assert f"\n    {ent['text']}\n    <span" in html  # displaCy's mark: the term, then its label
+        assert f'{ent["text"]}<span class="entity-label">TERM</span></mark>' in html  # the term, then its label
+    assert "style=" not in html  # nothing inline: the policy allows the stylesheet only
     assert "&lt;b&gt;the&lt;/b&gt;" in html and "<b>" not in html  # escaped, in the box and the result
     assert "<script" not in html and "https://" not in html
 
@@ -190,3 +233,74 @@ def test_no_body_ever_gets_a_500(client, body):
     assert response.headers["content-type"] == "application/json"
     if response.status_code == 200:
         assert len(response.json()["results"]) == len(json.loads(body)["texts"])
+
+
+HELD = {"reached": threading.Event(), "open": threading.Event()}
+
+
+@Language.component("hold_at_gate")
+def hold_at_gate(doc):
+    if doc.text == "hold":
+        HELD["reached"].set()
+        assert HELD["open"].wait(60), "the test never opened the gate"
+    return doc
+
+
+@pytest.fixture(scope="module")
+def gated_model(tmp_path_factory, normalizing_nlp):
+    """A pipeline whose text "hold" waits until the test opens the gate."""
+    nlp = normalizing_nlp()
+    nlp.add_pipe("hold_at_gate")
+    path = tmp_path_factory.mktemp("gated") / "model"
+    nlp.to_disk(path)
+    return path
+
+
+def wait_for(client, condition):
+    """The fast lane's status once `condition` holds (a minute at most)."""
+    deadline = time.monotonic() + 60
+    while not condition(lane := client.get("/health").json()["lanes"]["fast"]):
+        assert time.monotonic() < deadline, lane
+    return lane
+
+
+def hold_the_fast_lane(client, answers):
+    HELD["reached"].clear()
+    HELD["open"].clear()
+    holder = threading.Thread(target=lambda: answers.append(client.post("/ents", json={"texts": ["hold"]})))
+    holder.start()
+    assert HELD["reached"].wait(60)
+    return holder
+
+
+def test_a_full_queue_is_503_with_retry_after_and_every_admitted_request_is_answered(gated_model):
+    settings = Settings(model=str(gated_model), max_fast_queue_chars=20, allowed_hosts=("testserver",))
+    app = create_app(settings)
+    with TestClient(app) as client:
+        answers = []
+        holder = hold_the_fast_lane(client, answers)
+        admitted = threading.Thread(target=lambda: answers.append(client.post("/ents", json={"texts": ["x" * 16]})))
+        admitted.start()
+        wait_for(client, lambda lane: lane["queued_requests"] == 1)
+        refused = client.post("/ents", json={"texts": ["a model"]})
+        assert refused.status_code == 503 and int(refused.headers["retry-after"]) >= 1
+        assert "fast queue holds 20 characters of its 20" in refused.json()["error"]
+        HELD["open"].set()
+        holder.join(60)
+        admitted.join(60)
+        assert [answer.status_code for answer in answers] == [200, 200]
+
+
+def test_a_request_not_annotated_within_its_deadline_is_504_and_dropped(gated_model):
+    settings = Settings(model=str(gated_model), request_seconds=0.05, allowed_hosts=("testserver",))
+    app = create_app(settings)
+    with TestClient(app) as client:
+        answers = []
+        holder = hold_the_fast_lane(client, answers)
+        late = client.post("/ents", json={"texts": ["a late text"]})
+        assert late.status_code == 504 and "within 0.05 s" in late.json()["error"]
+        HELD["open"].set()
+        holder.join(60)
+        assert answers[0].status_code == 504  # the held one too: its answer came after its deadline
+        fast_lane = wait_for(client, lambda lane: lane["queued_chars"] == 0)
+        assert fast_lane["dropped_requests"] == 1  # the late one, never annotated

@@ -1,34 +1,96 @@
 """dlbook/serving/limits.py: each limit named with its value and what was
-sent; a body over the limit refused before it is read whole."""
+sent, checked before work that grows with the body; a body that is not the
+request named by its first problems; a body over the limit refused before it
+is read whole, and drained (within its bounds) so that the answer reaches a
+client that sends it whole."""
 
 import asyncio
 
 import orjson
 import pytest
 
-from dlbook.serving.limits import BodySizeLimit, LimitExceeded, Limits, check_texts
+import dlbook.serving.limits as limits_module
+from dlbook.serving.limits import (
+    MAX_PROBLEMS,
+    BodySizeLimit,
+    InvalidRequest,
+    LimitExceeded,
+    Limits,
+    check_texts,
+    read_texts,
+    separators_outside_strings,
+)
 
 
 def test_texts_within_the_limits_pass_and_the_first_over_one_is_named():
-    limits = Limits(max_text_chars=5, max_texts=2, max_body_bytes=100)
+    limits = Limits(max_text_chars=5, max_texts=3, max_total_chars=9, max_body_bytes=100)
     check_texts(["model", ""], limits)
     with pytest.raises(LimitExceeded) as too_many:
-        check_texts(["a", "b", "c"], limits)
+        check_texts(["a", "b", "c", "d"], limits)
     assert too_many.value.to_dict() == {
-        "error": "texts in the request: 3 over the limit of 2 (max_texts)",
+        "error": "texts in the request: 4 over the limit of 3 (max_texts)",
         "limit": "max_texts",
-        "maximum": 2,
-        "found": 3,
+        "maximum": 3,
+        "found": 4,
     }
     with pytest.raises(LimitExceeded, match=r"characters in text 1: 6 over the limit of 5 \(max_text_chars\)"):
         check_texts(["ok", "models"], limits)
+    with pytest.raises(LimitExceeded, match=r"characters in the request: 10 over the limit of 9 \(max_total_chars\)"):
+        check_texts(["model", "model"], limits)
 
 
-def call(middleware, headers, chunks):
+def test_the_count_of_items_is_checked_before_the_body_is_parsed(monkeypatch):
+    limits = Limits(max_texts=1_000)
+    bomb = b'{"texts": [' + b",".join([b"1"] * 200_000) + b"]}"
+    parsed = []
+    monkeypatch.setattr(limits_module.orjson, "loads", lambda body: parsed.append(body))
+    with pytest.raises(LimitExceeded) as too_many:
+        read_texts(bomb, limits)
+    assert (too_many.value.limit, too_many.value.found) == ("max_texts", 200_000) and not parsed
+
+
+def test_commas_inside_the_texts_do_not_count_as_items():
+    limits = Limits(max_texts=3)
+    body = orjson.dumps({"texts": ["a, b, c, d", 'a "quoted, text", and \\, more', "e"]})
+    assert separators_outside_strings(body, at_most=0) == 2
+    assert read_texts(body, limits)[1] == 'a "quoted, text", and \\, more'
+    with pytest.raises(LimitExceeded, match="4 over the limit of 3"):
+        read_texts(orjson.dumps({"texts": ["a,", "b,", "c,", "d,"]}), limits)
+
+
+def test_a_body_that_is_not_the_request_lists_its_first_problems_and_counts_them_all():
+    limits = Limits(max_texts=1_000)
+    with pytest.raises(InvalidRequest) as many:
+        read_texts(orjson.dumps({"texts": ["ok", *range(500)]}), limits)
+    body = many.value.to_dict()
+    assert len(body["problems"]) == MAX_PROBLEMS and body["problems_found"] == 500
+    assert body["problems"][0] == {"field": "texts.1", "message": "expected a string, got int"}
+    cases = {
+        b"texts: model": "body",
+        b'["model"]': "body",
+        b'{"texts": "model"}': "texts",
+        b'{"texts": null}': "texts",
+        b'{"text": ["model"]}': "texts",
+        b'{"texts": ["a \\ud800 model"]}': "body",
+        b"[" * 5_000 + b"]" * 5_000: "body",
+    }
+    for content, field in cases.items():
+        with pytest.raises(InvalidRequest) as invalid:
+            read_texts(content, limits)
+        assert invalid.value.problems[0]["field"] == field, content
+    with pytest.raises(InvalidRequest) as extra:
+        read_texts(b'{"texts": ["model"], "model": "/etc/passwd"}', limits)
+    assert extra.value.problems == [{"field": "model", "message": "not a field of the request"}]
+    assert read_texts(b'{"texts": ["a model", ""]}', limits) == ["a model", ""]
+
+
+def call(middleware, headers, chunks, limits=Limits(max_body_bytes=10)):
     """Run the middleware on one request; returns the messages it sent and
-    whether the app behind it ran."""
+    what the app behind it received. After the body, the client hangs up."""
     sent, reached = [], []
     messages = [{"type": "http.request", "body": c, "more_body": i + 1 < len(chunks)} for i, c in enumerate(chunks)]
+    messages.append({"type": "http.disconnect"})
+    call.unread = messages
 
     async def app(scope, receive, send):
         reached.append((await receive())["body"])
@@ -39,7 +101,7 @@ def call(middleware, headers, chunks):
     async def send(message):
         sent.append(message)
 
-    asyncio.run(BodySizeLimit(app, 10)(middleware | {"headers": headers}, receive, send))
+    asyncio.run(BodySizeLimit(app, limits)(middleware | {"headers": headers}, receive, send))
     return sent, reached
 
 
@@ -53,3 +115,17 @@ def test_a_body_over_the_limit_is_refused_by_its_length_or_by_its_bytes_so_far()
     assert sent[0]["status"] == 413 and orjson.loads(sent[1]["body"])["found"] == 12 and not reached
     sent, reached = call(scope, [], [b"x" * 5, b"x" * 5])  # at the limit: handed on whole
     assert not sent and reached == [b"x" * 10]
+
+
+def test_a_refused_body_is_drained_before_the_answer_unless_the_client_waits_for_100_continue():
+    scope = {"type": "http"}
+    chunks = [b"x" * 8] * 5  # 40 bytes, over the limit of 10
+    sent, _ = call(scope, [(b"content-length", b"40")], chunks)
+    assert sent[0]["status"] == 413 and [m["type"] for m in call.unread] == ["http.disconnect"]  # all read
+    sent, _ = call(scope, [], chunks)  # counted as it comes, then the rest drained
+    assert sent[0]["status"] == 413 and [m["type"] for m in call.unread] == ["http.disconnect"]
+    sent, _ = call(scope, [(b"content-length", b"40"), (b"expect", b"100-continue")], chunks)
+    assert sent[0]["status"] == 413 and len(call.unread) == 6  # nothing read: the client has sent nothing
+    bounded = Limits(max_body_bytes=10, max_drain_bytes=16)
+    sent, _ = call(scope, [(b"content-length", b"40")], chunks, bounded)
+    assert sent[0]["status"] == 413 and len(call.unread) == 4  # two chunks drained, then the connection closed

@@ -1,0 +1,41 @@
+"""A soak of annotate on distinct random words, in one process and on Dask,
+each worker's memory traced, and words/s with and without the memory zone
+side by side (dlbook/benchmarks/annotate_soak.py)."""
+
+import json
+from pathlib import Path
+
+import typer
+from wasabi import msg
+
+from dlbook.benchmarks.annotate_soak import benchmark_annotate_soak
+from dlbook.common.atomic_files import write_atomic
+
+
+def main(
+    model: str = typer.Argument(..., help="Installed pipeline package or pipeline folder"),
+    output_path: Path = typer.Argument(..., help="JSON file for the figures", dir_okay=False),
+    work_dir: Path = typer.Option(Path("training/benchmark_annotate_soak"), "--work-dir", help="Collections"),
+    words: int = typer.Option(10_000_000, "--words", help="Distinct words of the soak"),
+    workers: int = typer.Option(2, "--workers", help="Dask workers of the soak on a cluster"),
+    flat_after_words: int = typer.Option(1_000_000, "--flat-after-words", help="Memory growth counted after these"),
+    ab_words: int = typer.Option(2_000_000, "--ab-words", help="Distinct words of each zone/no-zone run"),
+    ab_rounds: int = typer.Option(2, "--ab-rounds", help="Pairs of runs with and without the memory zone"),
+    words_per_line: int = typer.Option(50, "--words-per-line", help="Words of each text"),
+    shard_size: int = typer.Option(2000, "--shard-size", help="Lines per shard (one memory point each)"),
+):
+    """Soak annotate on distinct words and time the memory zone's cost."""
+    result = benchmark_annotate_soak(
+        model, work_dir, words, workers, flat_after_words, ab_words, ab_rounds, words_per_line, shard_size
+    )
+    write_atomic(output_path, json.dumps(result, indent=2) + "\n")
+    ratio = result["memory_zone_vs_none"]
+    msg.good(
+        f"memory at most +{result['worst_rss_mb_growth_after_first_words']:.1f} MB a worker after the first "
+        f"{flat_after_words:,} words; with the zone x{ratio['ratio_median']:.3f} the words/s without "
+        f"(x{ratio['ratio_min']:.3f}-x{ratio['ratio_max']:.3f}); saved {output_path}"
+    )
+
+
+if __name__ == "__main__":
+    typer.run(main)
