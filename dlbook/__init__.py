@@ -4,7 +4,7 @@
   `spacy package --code` ships, so it imports nothing of this package;
 - corpus: reading annotated corpora in their formats, repairs and
   normalisation, train/dev/test splits, DocBins, the data-quality report;
-- training: what only `spacy train` needs (`--code dlbook/training/functions.py`:
+- train: what only `spacy train` needs (`--code dlbook/train/functions.py`:
   augmenters, corpus readers, logger), and config variants trained in process;
 - evaluation: scores by character offsets, text as users send it, sentence
   sets, the dictionary baseline, the training log, the report;

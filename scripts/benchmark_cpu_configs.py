@@ -12,7 +12,7 @@ from wasabi import msg
 from dlbook.benchmarks.cpu_configs import benchmark_cpu_configs
 from dlbook.common.atomic_files import write_atomic
 from dlbook.evaluation.sentence_sets import parse_sentence_sets
-from dlbook.training.variants import parse_variants
+from dlbook.train.variants import parse_variants
 
 
 def main(

@@ -12,7 +12,7 @@ from wasabi import msg
 
 from dlbook.benchmarks.trf import benchmark_trf
 from dlbook.common.atomic_files import write_atomic
-from dlbook.training.variants import parse_variants
+from dlbook.train.variants import parse_variants
 
 
 def main(

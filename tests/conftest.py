@@ -38,7 +38,7 @@ def _spacy_train(config: Path, output: Path, corpus: Path, **overrides) -> None:
     """`spacy train` of `config` on corpus/train.spacy and corpus/dev.spacy,
     with config overrides given as section__key=value keywords."""
     args = [sys.executable, "-m", "spacy", "train", config, "--output", output]
-    args += ["--code", ROOT / "dlbook" / "training" / "functions.py"]
+    args += ["--code", ROOT / "dlbook" / "train" / "functions.py"]
     args += ["--paths.train", corpus / "train.spacy", "--paths.dev", corpus / "dev.spacy"]
     for key, value in overrides.items():
         args += [f"--{key.replace('__', '.')}", value]

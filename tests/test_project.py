@@ -91,7 +91,7 @@ def test_local_imports_follow_the_scripts_a_module_runs_as_a_process():
 
 def test_training_only_code_is_not_a_dependency_of_conversion_or_packaging():
     commands = {command["name"]: command for command in PROJECT["commands"]}
-    training_only = {"dlbook/training/functions.py", "dlbook/evaluation/text_variants.py"}
+    training_only = {"dlbook/train/functions.py", "dlbook/evaluation/text_variants.py"}
     for name in ("convert", "data-quality", "evaluate", "package"):
         assert not training_only & set(commands[name]["deps"]), name
 

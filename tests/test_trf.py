@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "configs" / "trf.cfg"
-TRAINING_CODE = ROOT / "dlbook" / "training" / "functions.py"
+TRAINING_CODE = ROOT / "dlbook" / "train" / "functions.py"
 PIPELINE_CODE = ROOT / "dlbook" / "pipeline_functions.py"
 
 

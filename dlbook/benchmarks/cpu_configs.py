@@ -25,7 +25,7 @@ from dlbook.common.loading import load_pipeline
 from dlbook.common.machine import describe_machine
 from dlbook.evaluation.pipeline_scores import evaluate_pipeline
 from dlbook.evaluation.text_variants import VARIANTS
-from dlbook.training.variants import train_variant
+from dlbook.train.variants import train_variant
 
 
 def time_in_turns(runs: Dict[str, Callable[[], int]], rounds: int) -> Dict[str, Dict[str, float]]:

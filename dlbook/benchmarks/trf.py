@@ -25,7 +25,7 @@ from dlbook.benchmarks.speed import measure
 from dlbook.common.loading import load_pipeline
 from dlbook.common.machine import describe_machine, peak_gpu_memory_mb, reset_peak_gpu_memory, stack_versions
 from dlbook.evaluation.pipeline_scores import evaluate_pipeline
-from dlbook.training.variants import train_variant
+from dlbook.train.variants import train_variant
 
 
 def _pipe_worker(model_path: str, texts: List[str], batch_size: int, gpu_id: int, repeats: int) -> Dict:

@@ -1,7 +1,7 @@
 """The text of a gold document as users send it, with its entities moved
 along: re-cased (sentence, title, upper case), NFKC-normalised, with the
 PDF ligatures put back and as PDF/web text. Used by the training augmenters
-and readers (dlbook/training/functions.py) and by the raw-text evaluation
+and readers (dlbook/train/functions.py) and by the raw-text evaluation
 (VARIANTS: each variant of the test text that raw_text.py scores)."""
 
 import random

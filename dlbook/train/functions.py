@@ -19,7 +19,7 @@ with `--code` (never shipped in a package: `spacy.load` resolves only
 
 It also imports dlbook.pipeline_functions, so that `spacy train` and
 `spacy debug` find every dlbook.* function through this one file (`--code
-dlbook/training/functions.py`; the dlbook package is installed by
+dlbook/train/functions.py`; the dlbook package is installed by
 requirements.txt).
 """
 

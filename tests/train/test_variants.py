@@ -1,11 +1,11 @@
-"""dlbook/training/variants.py: variant specs parsed, and one variant trained
+"""dlbook/train/variants.py: variant specs parsed, and one variant trained
 in this process with its initialisation timed apart."""
 
 import pytest
 import typer
 
 from dlbook.evaluation.training_log import read_log
-from dlbook.training.variants import parse_variants, train_variant
+from dlbook.train.variants import parse_variants, train_variant
 
 
 def test_specs_become_named_overrides_in_order():

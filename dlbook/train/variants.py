@@ -13,7 +13,7 @@ from spacy.cli._util import parse_config_overrides
 from spacy.training.initialize import init_nlp
 from spacy.training.loop import train as train_nlp
 
-import dlbook.training.functions  # noqa: F401 (registers the readers, augmenters and logger the configs name)
+import dlbook.train.functions  # noqa: F401 (registers the readers, augmenters and logger the configs name)
 from dlbook.common.machine import peak_gpu_memory_mb, reset_peak_gpu_memory
 from dlbook.evaluation.training_log import read_log, training_summary
 
