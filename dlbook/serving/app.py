@@ -25,16 +25,15 @@ import asyncio
 import json
 import os
 from dataclasses import asdict, dataclass, replace
-from typing import Annotated, Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs
 
 import orjson
 import spacy
 import uvicorn
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -42,7 +41,6 @@ from dlbook.common.loading import load_pipeline
 from dlbook.serving.batcher import DeadlineExceeded, QueueFull, RequestBatcher, TextFailed
 from dlbook.serving.headers import SecurityHeaders
 from dlbook.serving.limits import (
-    MAX_PROBLEMS,
     BodySizeLimit,
     InvalidRequest,
     LimitExceeded,
@@ -61,17 +59,11 @@ SETTINGS_VARIABLE = "DLBOOK_SERVE_SETTINGS"
 WORKER_HEALTHCHECK_SECONDS = 60
 
 
-def valid_unicode(text: str) -> str:
-    try:
-        text.encode("utf8")
-    except UnicodeEncodeError:
-        raise ValueError("holds a lone surrogate: not a Unicode text") from None
-    return text
-
-
 class EntsRequest(BaseModel):
+    """The body of POST /ents, for the OpenAPI schema (read by limits.read_texts)."""
+
     model_config = ConfigDict(extra="forbid", strict=True)
-    texts: List[Annotated[str, AfterValidator(valid_unicode)]]
+    texts: List[str]
 
 
 class Entity(BaseModel):
@@ -240,24 +232,8 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-def describe(problem: Dict[str, Any]) -> Dict[str, str]:
-    """A validation problem as the field it is about (`texts.1`) and what is
-    wrong with it."""
-    if problem["type"] == "json_invalid":  # its location is a character position
-        detail = problem.get("ctx", {}).get("error", "")
-        return {"field": "body", "message": f"not JSON: {detail} at character {problem['loc'][-1]}"}
-    return {"field": ".".join(str(part) for part in problem["loc"][1:]) or "body", "message": problem["msg"]}
-
-
 def add_error_handlers(app: FastAPI) -> None:
     """Every error as JSON that says what is wrong; never a traceback."""
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, error: RequestValidationError) -> Response:
-        problems = [describe(p) for p in error.errors()[:MAX_PROBLEMS]]
-        return json_response(
-            {"error": "invalid request", "problems": problems, "problems_found": len(error.errors())}, 422
-        )
 
     @app.exception_handler(InvalidRequest)
     async def invalid_body(request: Request, error: InvalidRequest) -> Response:
@@ -281,9 +257,6 @@ def add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
-        if error.status_code == 400:  # FastAPI could not read the body as JSON (e.g. not UTF-8)
-            problem = {"field": "body", "message": f"not JSON: {error.detail}"}
-            return json_response({"error": "invalid request", "problems": [problem]}, 422)
         return json_response({"error": str(error.detail)}, error.status_code)
 
     @app.exception_handler(Exception)
