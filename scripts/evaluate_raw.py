@@ -15,7 +15,8 @@ from wasabi import msg
 from dlbook.common.atomic_files import write_atomic
 from dlbook.common.loading import load_pipeline
 from dlbook.evaluation.raw_text import evaluate_raw_text
-from dlbook.evaluation.sentence_sets import parse_sentence_sets, score_sentences
+from dlbook.evaluation.sentence_sets import parse_sentence_sets, score_sentences, split_sets_by_labels
+from dlbook.evaluation.text_variants import VARIANTS
 
 
 def main(
@@ -28,16 +29,25 @@ def main(
     sentences: List[str] = typer.Option(
         [],
         "--sentences",
-        help="NAME=FILE: a JSONL of annotated sentences written outside the corpus, scored as NAME; repeatable",
+        help="NAME=FILE: a JSONL of annotated sentences written outside the corpus, scored as NAME if it has "
+        "a label of the model's; repeatable or comma-separated",
     ),
+    variants: str = typer.Option(",".join(VARIANTS), help=f"Text variants, comma-separated, of: {', '.join(VARIANTS)}"),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU id, or -1 for the CPU"),
 ):
     """Score a pipeline on the raw text of the test split, its variants and
     sentence sets, entities matched by character offsets."""
     sentence_sets = parse_sentence_sets(sentences)
+    chosen = [name for name in variants.split(",") if name]
+    unknown = sorted(set(chosen) - set(VARIANTS))
+    if unknown:
+        raise typer.BadParameter(f"unknown text variants {', '.join(unknown)}; known: {', '.join(VARIANTS)}")
     nlp = load_pipeline(model, gpu_id)
+    sentence_sets, skipped = split_sets_by_labels(sentence_sets, nlp.get_pipe("ner").labels)
+    for name, why in skipped.items():
+        msg.info(f"Sentence set {name} not scored: {why}")
     gold_docs = list(DocBin().from_disk(data_path).get_docs(nlp.vocab))
-    results, records = evaluate_raw_text(nlp, gold_docs)
+    results, records = evaluate_raw_text(nlp, gold_docs, chosen)
     for name, path in sentence_sets.items():
         results[name] = score_sentences(nlp, path, name)
     msg.table(
@@ -51,7 +61,7 @@ def main(
     for name in sentence_sets:
         for error in results[name]["errors"]:
             msg.text(f"{name}: {error['kind']} {error['text']!r} in {error['sentence']!r}")
-    summary = {"model": str(model), "data": str(data_path), "scores": results}
+    summary = {"model": str(model), "data": str(data_path), "scores": results, "sentence_sets_not_scored": skipped}
     write_atomic(output_path, json.dumps(summary, indent=2) + "\n")
     write_atomic(predictions_path, "".join(srsly.json_dumps(record) + "\n" for record in records))
     msg.good(f"Saved raw-text scores to {output_path} and the predictions to {predictions_path}")

@@ -129,6 +129,8 @@ def short_project_copy():
         for folder in ("scripts", "dlbook"):
             shutil.copytree(ROOT / folder, path / folder, ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copytree(ROOT / "corpus" / "eval", path / "corpus" / "eval")
+        (path / "corpus" / "raw").mkdir()
+        shutil.copy(ROOT / "corpus" / "raw" / "dlbook_terms.meta.json", path / "corpus" / "raw")
         return path
 
     return copy
@@ -214,6 +216,8 @@ def fragment_rows():
         ("loss", "I"),
         ("pre-", "O"),
         ("training", "O"),
+        ("a", "O"),
+        ("distribution", "O"),  # the joined word: `distribu- tion` is a line break
         (".", "O"),
     ]
 

@@ -14,7 +14,8 @@ from spacy.tokens import DocBin
 
 pytestmark = pytest.mark.slow
 
-STEPS = ["convert", "data-quality", "train", "evaluate", "evaluate-raw", "benchmark-speed", "report", "package"]
+STEPS = ["convert", "data-quality", "plan", "train", "evaluate", "evaluate-raw", "benchmark-speed", "report"]
+STEPS += ["model-card", "package"]
 WHEEL = "packages/en_dlbook_terms_sm-0.1.0/dist/en_dlbook_terms_sm-0.1.0-py3-none-any.whl"
 CORPUS = "corpus/raw/sample.conll"
 RUN_ALL = [sys.executable, "-m", "spacy", "project", "run", "all", ".", "--vars.corpus", CORPUS]
@@ -46,7 +47,7 @@ def project(tmp_path_factory, corpus_slice, run, short_project_copy):
     """A copy of the project with the two-label corpus and 300 training
     steps (set with spaCy's config overrides), after `all`."""
     path = short_project_copy(tmp_path_factory.mktemp("project"))
-    (path / "corpus" / "raw").mkdir(parents=True)
+    (path / "corpus" / "raw").mkdir(parents=True, exist_ok=True)
     write_conll(path / CORPUS, corpus_slice(40_000))
     first_run = run(RUN_ALL, cwd=path)
     return path, first_run.stdout

@@ -24,7 +24,13 @@ from spacy.training.iob_utils import doc_to_biluo_tags
 from dlbook.corpus.columns import LabelScheme, TokenStream, biluo_tags, read_columns
 from dlbook.corpus.files import CorpusError
 from dlbook.corpus.reader import SPLITS, InputFormat, detect_format, read_docbin
-from dlbook.corpus.repairs import PDF_LIGATURES, FragmentEntities, Repairs, line_break_fragments
+from dlbook.corpus.repairs import (
+    PDF_LIGATURES,
+    FragmentEntities,
+    Repairs,
+    confirmed_fragments,
+    line_break_fragments,
+)
 from dlbook.pipeline_functions import is_private_use
 
 LIGATURE_CHARS = "".join(ligature for _, ligature in PDF_LIGATURES)
@@ -84,7 +90,9 @@ def analyse(stream: TokenStream, entity_label: str = "TERM", max_examples: int =
 
     # Line-break fragments: "distribu- tion" -> the token after a word ending in "-"
     fragment_after = line_break_fragments(tokens)
-    labelled_fragments = [i for i in fragment_after if in_entity[i]]
+    # those whose joined word occurs elsewhere: the converter's drop
+    confirmed = confirmed_fragments(tokens)
+    labelled_fragments = [i for i in confirmed if in_entity[i]]
 
     # Single-token entity strings also seen outside any entity
     outside = Counter(t for t, inside in zip(tokens, in_entity, strict=True) if not inside)
@@ -112,6 +120,7 @@ def analyse(stream: TokenStream, entity_label: str = "TERM", max_examples: int =
         "distinct_entity_strings": len(entity_strings),
         "entity_strings": dict(entity_strings.most_common()),
         "line_break_fragments": len(fragment_after),
+        "confirmed_line_break_fragments": len(confirmed),
         "line_break_fragments_labelled_as_term": len(labelled_fragments),
         "labelled_fragment_strings": dict(Counter(tokens[i] for i in labelled_fragments).most_common()),
         "labelled_both_ways": both_ways,

@@ -7,7 +7,9 @@ documents.
   contiguous blocks, so that no split sees the context of another.
 - A folder that comes split: `train.*`, `dev.*` (or `valid.*`,
   `validation.*`) and `test.*`, each in any of those formats: every split is
-  kept as given, never re-split or mixed.
+  kept as given, never re-split or mixed. A folder without a dev file (many
+  datasets ship train and test only) has its dev split carved from train by
+  contiguous blocks (one in DEV_FROM_TRAIN); test stays as given.
 
 The format of a file is told by its name (`.jsonl`, `.spacy`) or its first
 line (a JSON object), or named with `input_format`.
@@ -30,6 +32,9 @@ from dlbook.corpus.spans import Misaligned, read_span_documents
 SPLIT_PATTERN = ("train",) * 8 + ("dev", "test")
 SPLITS = ("train", "dev", "test")
 SPLIT_FILE_NAMES = {"train": ("train",), "dev": ("dev", "valid", "validation"), "test": ("test",)}
+# A train file without a dev file beside it: one block in 9 goes to dev
+# (about the 80/10 of SPLIT_PATTERN)
+DEV_FROM_TRAIN = 9
 
 
 class InputFormat(str, Enum):
@@ -96,10 +101,13 @@ def read_file(path: Path, options: ReadOptions, repairs: Repairs) -> List[Doc]:
 
 
 def split_files(folder: Path) -> Dict[str, Path]:
-    """The train, dev and test file of a folder that comes split."""
+    """The train, dev and test file of a folder that comes split (no dev
+    entry where the folder has no dev file)."""
     files = {}
     for split, names in SPLIT_FILE_NAMES.items():
         found = sorted(p for p in folder.iterdir() if p.is_file() and p.name.split(".")[0] in names)
+        if split == "dev" and not found:
+            continue
         if len(found) != 1:
             what = f"{len(found)}: {', '.join(p.name for p in found)}" if found else "none"
             raise CorpusError(
@@ -118,6 +126,16 @@ def assign_splits(n_docs: int, block_docs: int) -> List[str]:
     return [SPLIT_PATTERN[(i // block_docs) % len(SPLIT_PATTERN)] for i in range(n_docs)]
 
 
+def carve_dev(train: Sequence[Doc], block_docs: int) -> Tuple[List[Doc], List[Doc]]:
+    """Train and dev documents from a train file: contiguous blocks of
+    block_docs documents, every DEV_FROM_TRAIN-th block to dev."""
+    kept: List[Doc] = []
+    dev: List[Doc] = []
+    for i, doc in enumerate(train):
+        (dev if (i // block_docs) % DEV_FROM_TRAIN == DEV_FROM_TRAIN - 1 else kept).append(doc)
+    return kept, dev
+
+
 def check_splits(path: Path, splits: Sequence[str], block_docs: int, max_doc_tokens: int) -> None:
     empty = [split for split in SPLITS if split not in splits]
     if empty:
@@ -134,7 +152,19 @@ def read_corpus(path: Path, options: ReadOptions = ReadOptions()) -> Tuple[Dict[
     """The documents of each split, and what reading repaired or skipped."""
     repairs = Repairs()
     if path.is_dir():
-        return {split: read_file(file, options, repairs) for split, file in split_files(path).items()}, repairs
+        files = split_files(path)
+        docs = {split: read_file(file, options, repairs) for split, file in files.items()}
+        if "dev" not in files:
+            docs["train"], docs["dev"] = carve_dev(docs["train"], options.block_docs)
+            repairs.dev_carved_from = files["train"].name
+            if not docs["dev"]:
+                raise CorpusError(
+                    files["train"],
+                    0,
+                    f"no dev file, and too few documents to carve a dev split from train: {len(docs['train'])} "
+                    f"documents in blocks of {options.block_docs} (--block-docs)",
+                )
+        return {split: docs[split] for split in SPLITS}, repairs
     documents = read_file(path, options, repairs)
     splits = assign_splits(len(documents), options.block_docs)
     check_splits(path, splits, options.block_docs, options.max_doc_tokens)

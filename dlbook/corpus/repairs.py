@@ -29,6 +29,8 @@ class Repairs:
     expanded_spans: Counter = field(default_factory=Counter)
     contracted_spans: Counter = field(default_factory=Counter)
     skipped_answers: Counter = field(default_factory=Counter)
+    # the train file a split folder's dev split was carved from ("": none)
+    dev_carved_from: str = ""
 
 
 class FragmentEntities(str, Enum):
@@ -43,9 +45,18 @@ def line_break_fragments(tokens: Sequence[str]) -> List[int]:
     ]
 
 
+def confirmed_fragments(tokens: Sequence[str]) -> List[int]:
+    """The line-break fragments whose word, joined again, is a token
+    elsewhere in the text (`distribu-` + `tion` -> `distribution`): a word
+    cut by a line break, not a hyphenated name (`U.S.-` `USDA`)."""
+    words = set(tokens)
+    return [i for i in line_break_fragments(tokens) if tokens[i - 1][:-1] + tokens[i] in words]
+
+
 def drop_fragment_entities(tokens: Sequence[str], tags: List[str], repairs: Repairs) -> None:
-    """Make O each single-token entity on a line-break fragment, in place."""
-    for i in line_break_fragments(tokens):
+    """Make O each single-token entity on a confirmed line-break fragment,
+    in place."""
+    for i in confirmed_fragments(tokens):
         if tags[i].startswith("U-"):
             tags[i] = "O"
             repairs.fragment_entities[tokens[i]] += 1

@@ -41,6 +41,8 @@ def print_summary(docs: Dict[str, List[Doc]], repairs: Repairs, top_n: int = 10)
         f"{repairs.normalized_tokens} tokens normalised "
         f"({repairs.private_use_tokens} with private-use glyphs -> '{PRIVATE_USE_PLACEHOLDER}')"
     )
+    if repairs.dev_carved_from:
+        msg.text(f"No dev file: the dev split was carved from {repairs.dev_carved_from} (contiguous blocks, 1 in 9)")
     if repairs.fragment_entities:
         msg.text(
             f"Dropped {sum(repairs.fragment_entities.values())} entities on line-break fragments: "

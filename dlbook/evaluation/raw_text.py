@@ -36,11 +36,16 @@ def score_gold_texts(
     return scores, predictions
 
 
-def evaluate_raw_text(nlp: Language, gold_docs: Sequence[Doc]) -> Tuple[Dict[str, Dict[str, Any]], List[Dict]]:
-    """Scores of each variant of the gold documents' text, and the gold and
-    predicted entities of each document as converted (for the report)."""
+def evaluate_raw_text(
+    nlp: Language, gold_docs: Sequence[Doc], variants: Sequence[str] = tuple(VARIANTS)
+) -> Tuple[Dict[str, Dict[str, Any]], List[Dict]]:
+    """Scores of each of `variants` (VARIANTS' names; as_converted always)
+    of the gold documents' text, and the gold and predicted entities of each
+    document as converted (for the report)."""
     results = {}
     for name, variant in VARIANTS.items():
+        if name != "as_converted" and name not in variants:
+            continue
         gold_texts = [variant(doc, i) for i, doc in enumerate(gold_docs)]
         scores, predictions = score_gold_texts(nlp, gold_texts, name)
         results[name] = scores.to_dict()

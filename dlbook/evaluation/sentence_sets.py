@@ -5,7 +5,7 @@ class of sentence, with the entities missed or wrongly found."""
 import json
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 import typer
 from spacy.language import Language
@@ -47,11 +47,30 @@ def score_sentences(nlp: Language, path: Path, desc: str) -> Dict[str, Any]:
     return result
 
 
+def sentence_set_labels(path: Path) -> Set[str]:
+    return {label for (_, spans), _ in read_sentences(path) for _, _, label in spans}
+
+
+def split_sets_by_labels(sets: Dict[str, Path], model_labels: Sequence[str]) -> Tuple[Dict[str, Path], Dict[str, str]]:
+    """The sets with a label the model has, and why each other is left out:
+    a set about other labels (the book's terms) says nothing of a model of
+    people and places."""
+    kept, skipped = {}, {}
+    for name, path in sets.items():
+        labels = sentence_set_labels(path)
+        if labels & set(model_labels):
+            kept[name] = path
+        else:
+            skipped[name] = f"{path}: labels {', '.join(sorted(labels)) or 'none'}, none of the model's"
+    return kept, skipped
+
+
 def parse_sentence_sets(values: Sequence[str]) -> Dict[str, Path]:
-    """`--sentences NAME=FILE` options as {name: path}; a bad one is a usage
-    error of the command."""
+    """`--sentences NAME=FILE` options (or one comma-separated list of them,
+    as a project var gives it) as {name: path}; a bad one is a usage error
+    of the command."""
     sets = {}
-    for value in values:
+    for value in (item for option in values for item in option.split(",") if item):
         name, sep, path = value.partition("=")
         if not sep or not Path(path).is_file():
             raise typer.BadParameter(f"expected NAME=FILE with an existing JSONL file, got {value!r}")

@@ -19,14 +19,16 @@ ROWS = [
     ("loss", "I"),
     ("µ", "O"),
     ("work", "I"),  # an I with no open entity
+    ("distribution", "O"),  # the fragment's joined word: a confirmed line break
 ]
 
 
 def test_analysis_counts_each_finding_of_a_hand_made_corpus(tmp_path, write_tsv):
     report = analyse(read_columns(write_tsv(tmp_path / "q.tsv", ROWS)))
-    assert (report["tokens"], report["entities"]) == (11, 4)
+    assert (report["tokens"], report["entities"]) == (12, 4)
     assert report["entity_strings"] == {"tion": 1, "model": 1, "ﬁne-tuning loss": 1, "work": 1}
     assert (report["line_break_fragments"], report["line_break_fragments_labelled_as_term"]) == (1, 1)
+    assert report["confirmed_line_break_fragments"] == 1
     assert report["labelled_both_ways"] == {"model": {"as_term": 1, "not_term": 1}}
     assert (report["private_use_tokens"], report["private_use_distinct_glyphs"]) == (1, 1)
     assert (report["ligature_tokens"], report["ligature_tokens_in_entities"]) == (1, 1)

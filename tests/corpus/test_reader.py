@@ -52,6 +52,20 @@ def test_a_folder_that_comes_split_keeps_each_split_as_given_in_any_format(
     assert [[e.text for e in d.ents] for d in docs["test"]] == [["model", "gradient descent"]] * 2
 
 
+def test_a_folder_without_a_dev_file_has_dev_carved_from_train_by_blocks(tmp_path, write_jsonl, numbered_records):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    write_jsonl(folder / "train.jsonl", numbered_records(20))
+    write_jsonl(folder / "test.jsonl", numbered_records(2))
+    docs, repairs = read_corpus(folder, ReadOptions(block_docs=2))
+    # blocks of 2 documents, the 9th block of every 9 to dev; test as given
+    assert [doc.text for doc in docs["dev"]] == ["record 16: a model", "record 17: a model"]
+    assert len(docs["train"]) == 18 and "record 16: a model" not in [d.text for d in docs["train"]]
+    assert len(docs["test"]) == 2 and repairs.dev_carved_from == "train.jsonl"
+    with pytest.raises(CorpusError, match="too few documents to carve a dev split"):
+        read_corpus(folder, ReadOptions(block_docs=10))
+
+
 @pytest.mark.parametrize(
     "names,expected",
     [

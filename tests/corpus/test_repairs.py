@@ -4,6 +4,7 @@ line-break fragments, and the counts of every repair."""
 from dlbook.corpus.repairs import (
     PDF_LIGATURES,
     Repairs,
+    confirmed_fragments,
     drop_fragment_entities,
     line_break_fragments,
     normalize_token,
@@ -37,10 +38,20 @@ def test_every_ligature_is_read_as_its_letters():
 
 
 def test_only_single_token_entities_on_line_break_fragments_are_dropped():
-    tokens = ["the", "distribu-", "tion", "and", "k-", "means", "clustering", "-", "x"]
+    tokens = ["the", "distribu-", "tion", "and", "k-", "means", "clustering", "-", "x", "distribution"]
     assert line_break_fragments(tokens) == [2, 5]  # after a word cut at a line end; not after "-" alone
-    tags = ["O", "O", "U-TERM", "O", "O", "B-TERM", "L-TERM", "O", "O"]
+    tags = ["O", "O", "U-TERM", "O", "O", "B-TERM", "L-TERM", "O", "O", "U-TERM"]
     repairs = Repairs()
     drop_fragment_entities(tokens, tags, repairs)
-    assert tags == ["O", "O", "O", "O", "O", "B-TERM", "L-TERM", "O", "O"]
+    assert tags == ["O", "O", "O", "O", "O", "B-TERM", "L-TERM", "O", "O", "U-TERM"]
     assert repairs.fragment_entities == {"tion": 1}
+
+
+def test_a_fragment_is_dropped_only_where_its_joined_word_occurs():
+    # "U.S.-USDA" joins to no word of the text: a hyphenated name, kept
+    tokens = ["the", "U.S.-", "USDA", "and", "distribu-", "tion"]
+    assert confirmed_fragments(tokens) == []
+    tags = ["O", "O", "U-ORG", "O", "O", "U-TERM"]
+    drop_fragment_entities(tokens, tags, Repairs())
+    assert tags == ["O", "O", "U-ORG", "O", "O", "U-TERM"]
+    assert confirmed_fragments([*tokens, "distribution"]) == [5]

@@ -31,6 +31,9 @@ def test_every_variant_is_scored_with_the_pipeline_tokenizer(annotated):
     assert set(results) == set(VARIANTS)
     assert all(scores["f"] == 1.0 for scores in results.values()), results
     assert records == [{"text": "we ran k-means.", "gold": [(7, 14, "TERM")], "predicted": [(7, 14, "TERM")]}]
+    # a corpus's own variants: the text as converted always, records too
+    results, same_records = evaluate_raw_text(nlp, gold, ["upper_case"])
+    assert list(results) == ["as_converted", "upper_case"] and same_records == records
 
 
 def test_norm_matching_finds_terms_in_every_variant(annotated, term_ruler):

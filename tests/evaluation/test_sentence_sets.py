@@ -4,7 +4,12 @@ read with their offsets and scored per class; the NAME=FILE options."""
 import pytest
 import typer
 
-from dlbook.evaluation.sentence_sets import parse_sentence_sets, read_sentences, score_sentences
+from dlbook.evaluation.sentence_sets import (
+    parse_sentence_sets,
+    read_sentences,
+    score_sentences,
+    split_sets_by_labels,
+)
 
 
 def test_sentence_sets_are_read_with_their_offsets_and_scored_per_class(tmp_path, term_ruler):
@@ -29,3 +34,20 @@ def test_sentence_set_options_name_an_existing_file(tmp_path):
     for bad in (str(path), f"user={tmp_path / 'missing.jsonl'}"):
         with pytest.raises(typer.BadParameter, match="expected NAME=FILE"):
             parse_sentence_sets([bad])
+
+
+def test_a_comma_separated_list_of_sets_is_read_as_one_option_each(tmp_path):
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text("")
+    second.write_text("")
+    assert parse_sentence_sets([f"a={first},b={second}"]) == {"a": first, "b": second}
+    assert parse_sentence_sets([""]) == {}
+
+
+def test_a_set_without_a_label_of_the_model_is_left_out_with_its_reason(tmp_path):
+    terms, people = tmp_path / "terms.jsonl", tmp_path / "people.jsonl"
+    terms.write_text('{"text": "a model", "spans": [{"start": 2, "end": 7, "label": "TERM"}]}\n')
+    people.write_text('{"text": "Alice", "spans": [{"start": 0, "end": 5, "label": "PER"}]}\n')
+    kept, skipped = split_sets_by_labels({"terms": terms, "people": people}, ["LOC", "PER"])
+    assert kept == {"people": people}
+    assert skipped == {"terms": f"{terms}: labels TERM, none of the model's"}

@@ -1,0 +1,39 @@
+"""Write the package's meta (the model card) for the corpus it was trained
+on: the architecture from the config's meta, the data from a meta file that
+describes this corpus, else a neutral card naming the corpus, its labels
+and sizes (dlbook/packaging/model_card.py)."""
+
+import json
+from pathlib import Path
+
+import srsly
+import typer
+from wasabi import msg
+
+from dlbook.common.atomic_files import write_atomic
+from dlbook.corpus.files import CorpusError
+from dlbook.corpus.quality import read_splits
+from dlbook.packaging.model_card import corpus_meta, package_meta
+
+
+def main(
+    architecture_meta: Path = typer.Argument(..., help="The config's meta, e.g. configs/meta_sm.json", dir_okay=False),
+    corpus: Path = typer.Argument(..., help="The corpus as given to convert (file or split folder)"),
+    splits_dir: Path = typer.Argument(..., help="Folder of the converted train/dev/test.spacy", file_okay=False),
+    output_path: Path = typer.Argument(..., help="The meta for spacy package --meta-path", dir_okay=False),
+    meta: str = typer.Option("", help="A meta file about the corpus: description, sources, license, notes ('': none)"),
+):
+    """Write the package meta of a pipeline trained on the corpus."""
+    try:
+        splits = read_splits(splits_dir)
+    except CorpusError as err:
+        typer.echo(f"✘ {err}", err=True)
+        raise typer.Exit(1) from None
+    corpus_part, source = corpus_meta(Path(meta) if meta else None, corpus, splits)
+    card = package_meta(srsly.read_json(architecture_meta), corpus_part, corpus)
+    write_atomic(output_path, json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+    msg.good(f"Saved {output_path}", f"corpus part: {source}")
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,58 @@
+"""Choose the training for the corpus: the committed config fitted to the
+statistics of the converted train split by the rules of configs/plan.yml
+(dlbook/train/plan.py); static vectors a user brings made a spaCy vectors
+folder. Writes the config `train` uses and a JSON of each choice and why."""
+
+import json
+from pathlib import Path
+
+import typer
+from thinc.api import Config
+from wasabi import msg
+
+from dlbook.common.atomic_files import write_atomic
+from dlbook.corpus.files import CorpusError
+from dlbook.corpus.reader import read_docbin
+from dlbook.train.plan import plan_summary, plan_training, planned_config_text, profile_corpus
+from dlbook.train.vectors import VectorsError, vectors_folder
+
+
+def main(
+    config_path: Path = typer.Argument(..., help="The committed config, e.g. configs/sm.cfg", dir_okay=False),
+    train_path: Path = typer.Argument(..., help="The converted train split (train.spacy)", dir_okay=False),
+    rules_path: Path = typer.Argument(..., help="The rules and their settings (configs/plan.yml)", dir_okay=False),
+    output_config: Path = typer.Argument(..., help="The config to train", dir_okay=False),
+    vectors: str = typer.Option("", help="Static vectors: a spaCy vectors folder or a .vec/.txt file ('': none)"),
+    vectors_dir: Path = typer.Option(Path("training/vectors"), help="Where a vectors file is converted to"),
+    max_steps: int = typer.Option(0, help="Training steps at most (0: the plan's)"),
+):
+    """Write the config fitted to the corpus, and the plan beside it (.json)."""
+    try:
+        docs = read_docbin(train_path)
+        vectors_path = str(vectors_folder(Path(vectors), vectors_dir)) if vectors else None
+    except (CorpusError, VectorsError) as err:
+        typer.echo(f"✘ {err}", err=True)
+        raise typer.Exit(1) from None
+    config_name = config_path.stem
+    dev_variants = Config().from_disk(config_path, interpolate=False)["corpora"]["dev"].get("variants", [])
+    plan = plan_training(profile_corpus(docs), rules_path, config_name, dev_variants, vectors_path)
+    if max_steps:
+        plan.overrides["training.max_steps"] = max_steps
+    write_atomic(output_config, planned_config_text(config_path, plan.overrides))
+    summary = {"config": str(config_path), "train": str(train_path), **plan_summary(plan)}
+    write_atomic(output_config.with_suffix(".json"), json.dumps(summary, indent=2) + "\n")
+    profile = plan.profile
+    msg.divider(f"Training plan for {train_path} ({config_name})")
+    msg.text(
+        f"{profile.tokens:,} tokens, {profile.entities:,} entities ({', '.join(profile.labels)}), "
+        f"{profile.distinct_share:.3f} distinct strings per entity, {profile.lowercase_share:.1%} lowercase, "
+        f"{profile.line_breaks_per_10k} line breaks per 10k tokens"
+    )
+    for choice in plan.choices:
+        msg.text(f"{'✔' if choice.applied else '·'} {choice.setting}: {choice.reason}")
+    changed = "the config as committed" if not plan.overrides else f"{len(plan.overrides)} settings changed"
+    msg.good(f"Saved {output_config} ({changed}) and {output_config.with_suffix('.json')}")
+
+
+if __name__ == "__main__":
+    typer.run(main)

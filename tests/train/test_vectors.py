@@ -1,0 +1,64 @@
+"""dlbook/train/vectors.py: a vectors text file made a spaCy vectors folder
+(spaCy's converter), a folder used as it is, and bad vectors refused with
+the file named; a short training with include_static_vectors reads them."""
+
+import numpy
+import pytest
+import spacy
+
+from dlbook.train.vectors import VectorsError, vectors_folder
+
+WORDS = ["model", "descent", "gradient", "the", "a", "learning"]
+
+
+def write_vec(path, words=WORDS, width=8):
+    rows = numpy.random.default_rng(0).normal(size=(len(words), width))
+    lines = [f"{len(words)} {width}"] + [
+        f"{w} " + " ".join(f"{x:.4f}" for x in row) for w, row in zip(words, rows, strict=True)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf8")
+    return path
+
+
+def test_a_vec_file_becomes_a_vectors_folder_and_a_folder_is_used_as_it_is(tmp_path):
+    folder = vectors_folder(write_vec(tmp_path / "small.vec"), tmp_path / "vectors")
+    assert folder == tmp_path / "vectors"
+    nlp = spacy.load(folder)
+    assert nlp.vocab.vectors.shape == (len(WORDS), 8) and nlp.vocab["descent"].has_vector
+    assert vectors_folder(folder, tmp_path / "elsewhere") == folder
+    assert not (tmp_path / "elsewhere").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no staging folder left
+
+
+def test_bad_vectors_are_refused_with_the_file_named(tmp_path):
+    with pytest.raises(VectorsError, match="missing.vec: vectors not found"):
+        vectors_folder(tmp_path / "missing.vec", tmp_path / "out")
+    (tmp_path / "words.csv").write_text("a,b\n")
+    with pytest.raises(VectorsError, match="words.csv: vectors must be a spaCy folder or a"):
+        vectors_folder(tmp_path / "words.csv", tmp_path / "out")
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(VectorsError, match="folder: not a spaCy vectors folder"):
+        vectors_folder(tmp_path / "folder", tmp_path / "out")
+    (tmp_path / "broken.vec").write_text("2 3\nword 0.1 x 0.3\n")
+    with pytest.raises(VectorsError, match="broken.vec: not a word-vectors text file"):
+        vectors_folder(tmp_path / "broken.vec", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_training_with_static_vectors_reads_them(tmp_path, tiny_corpus, project_root, spacy_train, book_corpus):
+    words = sorted({line.split("\t")[0] for line in book_corpus.read_text(encoding="utf8").splitlines()[:6000]})
+    folder = vectors_folder(write_vec(tmp_path / "book.vec", words), tmp_path / "vectors")
+    spacy_train(
+        project_root / "configs" / "sm.cfg",
+        tmp_path / "training",
+        tiny_corpus,
+        paths__vectors=folder,
+        components__tok2vec__model__embed__include_static_vectors="true",
+        training__max_steps=4,
+        training__eval_frequency=2,
+    )
+    nlp = spacy.load(tmp_path / "training" / "model-last")
+    assert nlp.config["components"]["tok2vec"]["model"]["embed"]["include_static_vectors"] is True
+    given = spacy.load(folder).vocab
+    for word in ("model", words[100], words[-1]):
+        assert numpy.allclose(nlp.vocab[word].vector, given[word].vector) and given[word].has_vector
