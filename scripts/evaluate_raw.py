@@ -16,7 +16,7 @@ from dlbook.common.atomic_files import write_atomic
 from dlbook.common.loading import load_pipeline
 from dlbook.evaluation.raw_text import evaluate_raw_text
 from dlbook.evaluation.sentence_sets import parse_sentence_sets, score_sentences, split_sets_by_labels
-from dlbook.evaluation.text_variants import VARIANTS
+from dlbook.evaluation.text_variants import VARIANTS, parse_text_variants
 
 
 def main(
@@ -38,10 +38,7 @@ def main(
     """Score a pipeline on the raw text of the test split, its variants and
     sentence sets, entities matched by character offsets."""
     sentence_sets = parse_sentence_sets(sentences)
-    chosen = [name for name in variants.split(",") if name]
-    unknown = sorted(set(chosen) - set(VARIANTS))
-    if unknown:
-        raise typer.BadParameter(f"unknown text variants {', '.join(unknown)}; known: {', '.join(VARIANTS)}")
+    chosen = parse_text_variants(variants)
     nlp = load_pipeline(model, gpu_id)
     sentence_sets, skipped = split_sets_by_labels(sentence_sets, nlp.get_pipe("ner").labels)
     for name, why in skipped.items():

@@ -7,13 +7,12 @@ import json
 from pathlib import Path
 
 import typer
-from thinc.api import Config
 from wasabi import msg
 
 from dlbook.common.atomic_files import write_atomic
 from dlbook.corpus.files import CorpusError
 from dlbook.corpus.reader import read_docbin
-from dlbook.train.plan import plan_summary, plan_training, planned_config_text, profile_corpus
+from dlbook.train.plan import fit_config, plan_summary
 from dlbook.train.vectors import VectorsError, vectors_folder
 
 
@@ -34,11 +33,8 @@ def main(
         typer.echo(f"✘ {err}", err=True)
         raise typer.Exit(1) from None
     config_name = config_path.stem
-    dev_variants = Config().from_disk(config_path, interpolate=False)["corpora"]["dev"].get("variants", [])
-    plan = plan_training(profile_corpus(docs), rules_path, config_name, dev_variants, vectors_path)
-    if max_steps:
-        plan.overrides["training.max_steps"] = max_steps
-    write_atomic(output_config, planned_config_text(config_path, plan.overrides))
+    plan, config_text = fit_config(config_path, docs, rules_path, vectors_path, max_steps)
+    write_atomic(output_config, config_text)
     summary = {"config": str(config_path), "train": str(train_path), **plan_summary(plan)}
     write_atomic(output_config.with_suffix(".json"), json.dumps(summary, indent=2) + "\n")
     profile = plan.profile

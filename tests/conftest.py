@@ -165,6 +165,23 @@ def write_docbin():
 
 
 @pytest.fixture(scope="session")
+def write_vec():
+    """write_vec(path, words, width=8): random vectors of `words` in the
+    word2vec/fastText text format."""
+
+    def write(path: Path, words, width: int = 8) -> Path:
+        import numpy
+
+        rows = numpy.random.default_rng(0).normal(size=(len(words), width))
+        lines = [f"{len(words)} {width}"]
+        lines += [f"{w} " + " ".join(f"{x:.4f}" for x in row) for w, row in zip(words, rows, strict=True)]
+        path.write_text("\n".join(lines) + "\n", encoding="utf8")
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="session")
 def corpus_slice():
     """corpus_slice(n_tokens): the first rows of the book's corpus."""
     return _corpus_slice

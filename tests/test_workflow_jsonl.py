@@ -74,13 +74,13 @@ def write_split_folder(folder, records):
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory, corpus_slice, run, short_project_copy):
-    """A copy of the project with the JSONL split corpus and 300 training
-    steps, after `all`."""
+    """A copy of the project with the JSONL split corpus and 400 training
+    steps (--vars.max_steps), after `all`."""
     path = short_project_copy(tmp_path_factory.mktemp("project_jsonl"))
     records = sentence_records(corpus_slice(40_000))
     sizes = write_split_folder(path / CORPUS, records)
     args = [sys.executable, "-m", "spacy", "project", "run", "all", ".", "--vars.corpus", CORPUS]
-    result = run([*args, "--vars.speed_batches", "2"], cwd=path)
+    result = run([*args, "--vars.speed_batches", "2", "--vars.max_steps", "400"], cwd=path)
     return path, result.stdout, records, sizes
 
 

@@ -27,14 +27,14 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
-import dask
 import spacy
-from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_worker
+from distributed import Client, WorkerPlugin, as_completed, get_worker
 from spacy.language import Language
 from tqdm import tqdm
 
 from dlbook.annotation.collection import Limits, Shard, list_inputs, read_shards, source_name
 from dlbook.annotation.output import PartWriter, check_manifest, check_output_location
+from dlbook.common.cluster import local_cluster
 from dlbook.common.entities import entities
 from dlbook.common.loading import load_pipeline, model_digest, model_meta
 from dlbook.common.machine import peak_rss_mb, rss_mb
@@ -169,27 +169,6 @@ class MemoryTrace:
                 for words, rss, strings, cells in points
             ],
         }
-
-
-# Two Dask defaults that slow the CNN on a worker: MALLOC_TRIM_THRESHOLD_
-# turns off glibc's adaptive mmap threshold, so that every layer's output
-# array is mapped and faulted in anew (3 times the page faults, a quarter
-# slower); the worker's own statistical profiler samples every thread's
-# stack 100 times a second (a sixth slower). docs/annotate.md has the same
-# settings for the workers of a cluster of one's own.
-DASK_WORKER_SETTINGS = {
-    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-    "distributed.worker.profile.enabled": False,
-}
-
-
-def local_cluster(workers: int) -> LocalCluster:
-    """A Dask cluster of `workers` one-thread worker processes on 127.0.0.1,
-    with DASK_WORKER_SETTINGS."""
-    with dask.config.set(DASK_WORKER_SETTINGS):
-        return LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-        )
 
 
 def run_on_dask(

@@ -2,7 +2,7 @@
 the most frequent entity strings, and what reading repaired or skipped."""
 
 from collections import Counter
-from typing import Dict, List
+from typing import Any, Dict, List, Sequence
 
 from spacy.tokens import Doc
 from wasabi import msg
@@ -12,25 +12,31 @@ from dlbook.corpus.repairs import Repairs
 from dlbook.pipeline_functions import PRIVATE_USE_PLACEHOLDER
 
 
+def corpus_sizes(splits: Dict[str, Sequence[Doc]]) -> Dict[str, Dict[str, Any]]:
+    """Tokens, sentences, documents and entities per label of each split (the
+    summary here, the model card, the corpus benchmark)."""
+    return {
+        split: {
+            "tokens": sum(len(doc) for doc in docs),
+            # a document without sentence boundaries counts as one sentence
+            "sentences": sum(len(list(doc.sents)) if doc.has_annotation("SENT_START") else 1 for doc in docs),
+            "docs": len(docs),
+            "entities": dict(sorted(Counter(ent.label_ for doc in docs for ent in doc.ents).items())),
+        }
+        for split, docs in splits.items()
+    }
+
+
 def print_summary(docs: Dict[str, List[Doc]], repairs: Repairs, top_n: int = 10) -> None:
     """Tokens, sentences, documents and entities per split and label, the most
     frequent entity strings, and every repair with its count."""
-    labels = sorted({ent.label_ for split_docs in docs.values() for doc in split_docs for ent in doc.ents})
-    rows = []
-    entity_strings: Counter = Counter()
-    for split in SPLITS:
-        split_docs = docs[split]
-        per_label = Counter(ent.label_ for doc in split_docs for ent in doc.ents)
-        rows.append(
-            (
-                split,
-                sum(len(doc) for doc in split_docs),
-                sum(len(list(doc.sents)) for doc in split_docs),
-                len(split_docs),
-                *(per_label[label] for label in labels),
-            )
-        )
-        entity_strings.update(ent.text for doc in split_docs for ent in doc.ents)
+    sizes = corpus_sizes({split: docs[split] for split in SPLITS})
+    labels = sorted({label for size in sizes.values() for label in size["entities"]})
+    rows = [
+        (split, size["tokens"], size["sentences"], size["docs"], *(size["entities"].get(label, 0) for label in labels))
+        for split, size in sizes.items()
+    ]
+    entity_strings = Counter(ent.text for split in SPLITS for doc in docs[split] for ent in doc.ents)
     msg.table(rows, header=("split", "tokens", "sentences", "docs", *labels), divider=True)
     msg.text(
         "Most frequent entity strings: "

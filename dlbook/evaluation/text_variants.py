@@ -7,6 +7,7 @@ and readers (dlbook/train/functions.py) and by the raw-text evaluation
 import random
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
+import typer
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -166,3 +167,13 @@ VARIANTS: Dict[str, Callable[[Doc, int], GoldText]] = {
     "pdf_ligatures": lambda doc, i: gold_text(pdf_ligatures(doc)),
     "pdf_web": pdf_web_text,
 }
+
+
+def parse_text_variants(value: str) -> List[str]:
+    """`--variants` (comma-separated names of VARIANTS, as a project var
+    gives them); an unknown name is a usage error of the command."""
+    chosen = [name for name in value.split(",") if name]
+    unknown = sorted(set(chosen) - set(VARIANTS))
+    if unknown:
+        raise typer.BadParameter(f"unknown text variants {', '.join(unknown)}; known: {', '.join(VARIANTS)}")
+    return chosen

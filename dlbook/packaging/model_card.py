@@ -7,7 +7,6 @@ labels and sizes. A corpus meta may say which corpus it describes
 corpus it is not used, so that the book's card never describes another
 corpus."""
 
-from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, Optional, Sequence, Tuple
 
@@ -15,19 +14,9 @@ import srsly
 from spacy.tokens import Doc
 from weasel.util import get_checksum
 
+from dlbook.corpus.summary import corpus_sizes
+
 CORPUS_FIELDS = ("description", "sources", "license", "notes")
-
-
-def corpus_sizes(splits: Dict[str, Sequence[Doc]]) -> Dict[str, Dict[str, Any]]:
-    """Tokens, documents and entities per label of each split."""
-    return {
-        split: {
-            "tokens": sum(len(doc) for doc in docs),
-            "docs": len(docs),
-            "entities": dict(sorted(Counter(ent.label_ for doc in docs for ent in doc.ents).items())),
-        }
-        for split, docs in splits.items()
-    }
 
 
 def neutral_corpus_meta(corpus: Path, splits: Dict[str, Sequence[Doc]]) -> Dict[str, Any]:

@@ -8,7 +8,7 @@ where its statistics call for them."""
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import srsly
 from spacy.tokens import Doc
@@ -127,11 +127,22 @@ def apply_overrides(config: Config, overrides: Dict[str, Any]) -> List[str]:
     return applied
 
 
-def planned_config_text(config_path: Path, overrides: Dict[str, Any]) -> str:
-    """The config with the plan applied: its own text, unchanged, where the
-    plan changes nothing."""
+def fit_config(
+    config_path: Path, docs: Sequence[Doc], rules_path: Path, vectors: Optional[str] = None, max_steps: int = 0
+) -> Tuple[TrainingPlan, str]:
+    """The plan for a train split and the config text it gives (the config
+    read once: its dev variants, then the overrides); `max_steps` (0: the
+    plan's) caps the training steps."""
     text = config_path.read_text(encoding="utf8")
     config = Config().from_str(text, interpolate=False)
+    dev_variants = config["corpora"]["dev"].get("variants", [])
+    plan = plan_training(profile_corpus(docs), rules_path, config_path.stem, dev_variants, vectors)
+    if max_steps:
+        plan.overrides["training.max_steps"] = max_steps
+    return plan, _with_overrides(config_path, text, config, plan.overrides)
+
+
+def _with_overrides(config_path: Path, text: str, config: Config, overrides: Dict[str, Any]) -> str:
     applied = apply_overrides(config, overrides)
     if not applied:
         return text

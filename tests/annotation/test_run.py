@@ -19,7 +19,7 @@ import spacy
 from spacy.training import Example
 
 from dlbook.annotation.collection import shard_name
-from dlbook.annotation.run import annotate, annotate_texts, load_for_annotation, local_cluster
+from dlbook.annotation.run import annotate, annotate_texts, load_for_annotation
 from dlbook.common.loading import load_pipeline
 
 slow = pytest.mark.slow
@@ -112,22 +112,6 @@ def test_annotation_pipeline_drops_the_tensors_and_keeps_the_entities(sm_model, 
     assert [[(e.start_char, e.end_char) for e in doc.ents] for doc in cleaned_docs] == [
         [(e.start_char, e.end_char) for e in doc.ents] for doc in plain_docs
     ]
-
-
-@slow
-def test_local_cluster_workers_keep_glibcs_malloc_defaults_one_blas_thread_and_no_profiler():
-    import dask
-    from distributed import Client
-
-    def settings():
-        found = {name: os.environ.get(name) for name in ("MALLOC_TRIM_THRESHOLD_", "OPENBLAS_NUM_THREADS")}
-        return {**found, "profile": dask.config.get("distributed.worker.profile.enabled")}
-
-    with local_cluster(2) as local, Client(local) as client:
-        workers = client.run(settings)
-    assert len(workers) == 2
-    expected = {"MALLOC_TRIM_THRESHOLD_": None, "OPENBLAS_NUM_THREADS": "1", "profile": False}
-    assert all(worker == expected for worker in workers.values())
 
 
 @pytest.fixture(scope="module")

@@ -23,3 +23,14 @@ def test_gold_tokens_raw_text_and_sentence_sets_of_a_pipeline_folder(tmp_path, t
     assert set(scores["raw_text"]) == {*VARIANTS, "user"}
     assert all((s["tp"], s["fp"], s["fn"]) == (4, 0, 2) for name, s in scores["raw_text"].items() if name in VARIANTS)
     assert (scores["raw_text"]["user"]["tp"], scores["raw_text"]["user"]["fp"]) == (1, 1)  # "model" is no gold term
+    assert round(scores["gold_tokens"]["per_label"]["TERM"]["r"], 4) == 0.6667
+
+
+def test_only_the_variants_asked_for_are_scored(tmp_path, term_ruler, annotated):
+    nlp = term_ruler()
+    nlp.to_disk(tmp_path / "model")
+    gold = annotated(nlp, ["we", "ran", "k-means", "."], [(2, 3)], spaces=[True, True, False, False])
+    DocBin(docs=[gold]).to_disk(tmp_path / "test.spacy")
+    scores = evaluate_pipeline(tmp_path / "model", tmp_path / "test.spacy", -1, variants=["upper_case"])
+    assert set(scores["raw_text"]) == {"as_converted", "upper_case"}
+    assert scores["raw_text"]["as_converted"]["per_label"]["TERM"]["f"] == 1.0

@@ -1,9 +1,19 @@
 """dlbook/evaluation/text_variants.py: re-cased, NFKC, ligature and PDF/web
 copies of a gold document, with its entities moved along."""
 
+import pytest
 import spacy
+import typer
 
-from dlbook.evaluation.text_variants import VARIANTS, nfkc, pdf_ligatures, pdf_web_text, recase_doc, rewrite_doc
+from dlbook.evaluation.text_variants import (
+    VARIANTS,
+    nfkc,
+    parse_text_variants,
+    pdf_ligatures,
+    pdf_web_text,
+    recase_doc,
+    rewrite_doc,
+)
 from dlbook.pipeline_functions import normalize_text
 
 
@@ -66,3 +76,9 @@ def test_each_variant_gives_a_text_and_its_gold_spans_on_the_same_words(sample_d
         assert sorted(normalize_text(text[s:e]).lower().split() for s, e, _ in spans) == sorted(
             e.text.split() for e in doc.ents
         ), name
+
+
+def test_text_variants_are_parsed_and_an_unknown_one_is_refused():
+    assert parse_text_variants("as_converted,upper_case,") == ["as_converted", "upper_case"]
+    with pytest.raises(typer.BadParameter, match="unknown text variants shouting; known: as_converted"):
+        parse_text_variants("upper_case,shouting")

@@ -57,7 +57,7 @@ def test_gpu_benchmark_script_runs_on_the_cpu_with_tiny_settings(tmp_path, proje
         assert 0 < training["init_seconds"] < training["total_seconds"] and training["target_dev_score"] == 0.995
         for model in ("model_best", "model_last"):
             assert set(variant[model]["raw_text"]) >= {"as_converted", "upper_case", "pdf_ligatures"}
-            assert set(variant[model]["gold_tokens"]) == {"ents_p", "ents_r", "ents_f"}
+            assert set(variant[model]["gold_tokens"]) == {"ents_p", "ents_r", "ents_f", "per_label"}
     nlp = spacy.load(tmp_path / "work" / "base" / "model-best")
     test_docs = DocBin().from_disk(tiny_corpus / "test.spacy").get_docs(nlp.vocab)
     test_words = sum(len(nlp.make_doc(doc.text)) for doc in test_docs)

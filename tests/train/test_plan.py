@@ -10,7 +10,7 @@ from thinc.api import Config
 
 from dlbook.corpus.reader import ReadOptions, read_corpus
 from dlbook.corpus.repairs import FragmentEntities
-from dlbook.train.plan import apply_overrides, plan_training, planned_config_text, profile_corpus
+from dlbook.train.plan import apply_overrides, fit_config, plan_training, profile_corpus
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +36,6 @@ def open_vocabulary_docs():
     ]
 
 
-def dev_variants(config_path):
-    return Config().from_disk(config_path, interpolate=False)["corpora"]["dev"]["variants"]
-
-
 def test_the_profile_counts_what_the_rules_read(open_vocabulary_docs):
     profile = profile_corpus(open_vocabulary_docs)
     assert (profile.tokens, profile.entities, profile.labels) == (40, 16, ["LOC", "PER"])
@@ -54,16 +50,14 @@ def test_the_book_trains_on_the_config_as_committed(book_train, project_root, co
     config_path = project_root / "configs" / f"{config}.cfg"
     profile = profile_corpus(book_train)
     assert profile.distinct_share <= 0.05 and profile.lowercase_share >= 0.98 and profile.line_breaks_per_10k >= 2
-    plan = plan_training(profile, project_root / "configs" / "plan.yml", config, dev_variants(config_path))
+    plan, text = fit_config(config_path, book_train, project_root / "configs" / "plan.yml")
     assert plan.overrides == {} and not any(choice.applied for choice in plan.choices)
-    assert planned_config_text(config_path, plan.overrides) == config_path.read_text(encoding="utf8")
+    assert text == config_path.read_text(encoding="utf8")
 
 
 def test_an_open_cased_corpus_gets_the_larger_network_trained_to_convergence(open_vocabulary_docs, project_root):
     config_path = project_root / "configs" / "sm.cfg"
-    plan = plan_training(
-        profile_corpus(open_vocabulary_docs), project_root / "configs" / "plan.yml", "sm", dev_variants(config_path)
-    )
+    plan, text = fit_config(config_path, open_vocabulary_docs, project_root / "configs" / "plan.yml")
     applied = {choice.setting: choice.reason for choice in plan.choices if choice.applied}
     assert set(applied) == {
         "general_network",
@@ -76,7 +70,6 @@ def test_an_open_cased_corpus_gets_the_larger_network_trained_to_convergence(ope
     }
     assert applied["general_network"] == "16 distinct strings in 16 entities (1.000 per entity)"
     assert applied["no_case_augmentation"] == "50.0% of alphabetic tokens lowercase"
-    text = planned_config_text(config_path, plan.overrides)
     assert "fitted to the corpus by `plan`" in text.splitlines()[0]
     config = load_config_from_str(text, interpolate=True)  # as spaCy reads it
     encode = config["components"]["tok2vec"]["model"]["encode"]
@@ -88,6 +81,13 @@ def test_an_open_cased_corpus_gets_the_larger_network_trained_to_convergence(ope
     augmenters = config["corpora"]["train"]["augmenter"]["*"]
     assert augmenters["case"]["level"] == 0.0 and augmenters["pdf_web"]["level"] == 0.0
     assert config["corpora"]["dev"]["variants"] == ["as_is"]
+
+
+def test_max_steps_caps_the_plans_schedule(open_vocabulary_docs, project_root):
+    config_path = project_root / "configs" / "sm.cfg"
+    plan, text = fit_config(config_path, open_vocabulary_docs, project_root / "configs" / "plan.yml", max_steps=300)
+    assert plan.overrides["training.max_steps"] == 300
+    assert load_config_from_str(text, interpolate=True)["training"]["max_steps"] == 300
 
 
 def test_static_vectors_are_used_where_given(open_vocabulary_docs, project_root):

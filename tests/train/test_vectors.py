@@ -6,22 +6,13 @@ import numpy
 import pytest
 import spacy
 
-from dlbook.train.vectors import VectorsError, vectors_folder
+from dlbook.train.vectors import VectorsError, glove_folder, vectors_folder
 
 WORDS = ["model", "descent", "gradient", "the", "a", "learning"]
 
 
-def write_vec(path, words=WORDS, width=8):
-    rows = numpy.random.default_rng(0).normal(size=(len(words), width))
-    lines = [f"{len(words)} {width}"] + [
-        f"{w} " + " ".join(f"{x:.4f}" for x in row) for w, row in zip(words, rows, strict=True)
-    ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf8")
-    return path
-
-
-def test_a_vec_file_becomes_a_vectors_folder_and_a_folder_is_used_as_it_is(tmp_path):
-    folder = vectors_folder(write_vec(tmp_path / "small.vec"), tmp_path / "vectors")
+def test_a_vec_file_becomes_a_vectors_folder_and_a_folder_is_used_as_it_is(tmp_path, write_vec):
+    folder = vectors_folder(write_vec(tmp_path / "small.vec", WORDS), tmp_path / "vectors")
     assert folder == tmp_path / "vectors"
     nlp = spacy.load(folder)
     assert nlp.vocab.vectors.shape == (len(WORDS), 8) and nlp.vocab["descent"].has_vector
@@ -45,7 +36,9 @@ def test_bad_vectors_are_refused_with_the_file_named(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_training_with_static_vectors_reads_them(tmp_path, tiny_corpus, project_root, spacy_train, book_corpus):
+def test_training_with_static_vectors_reads_them(
+    tmp_path, tiny_corpus, project_root, spacy_train, book_corpus, write_vec
+):
     words = sorted({line.split("\t")[0] for line in book_corpus.read_text(encoding="utf8").splitlines()[:6000]})
     folder = vectors_folder(write_vec(tmp_path / "book.vec", words), tmp_path / "vectors")
     spacy_train(
@@ -62,3 +55,14 @@ def test_training_with_static_vectors_reads_them(tmp_path, tiny_corpus, project_
     given = spacy.load(folder).vocab
     for word in ("model", words[100], words[-1]):
         assert numpy.allclose(nlp.vocab[word].vector, given[word].vector) and given[word].has_vector
+
+
+@pytest.mark.slow
+def test_glove_becomes_a_vectors_folder_that_finds_cased_words(tmp_path):
+    folder = glove_folder(tmp_path / "glove")
+    vocab = spacy.load(folder).vocab
+    assert vocab.vectors.shape == (400_000, 50) and vocab.vectors.n_keys > 1_000_000
+    for word in ("Obama", "PARIS", "paris", "Paris"):
+        assert vocab[word].has_vector
+    assert numpy.array_equal(vocab["Paris"].vector, vocab["paris"].vector)
+    assert not numpy.array_equal(vocab["paris"].vector, vocab["london"].vector)
