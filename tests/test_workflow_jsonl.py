@@ -1,8 +1,9 @@
 """End to end on annotations as tools export them: `spacy project run all`
 on a corpus that comes split into three JSONL files with character spans
 (Prodigy `spans` with rejected records, doccano `label`, `entities`
-objects) and two labels, then the built wheel installed into a fresh
-virtual environment and loaded from there."""
+objects) and two labels, the book's sentence sets scored, then the built
+wheel installed with all it requires into a fresh virtual environment and
+loaded from there, outside the project, on plain and PDF/web text."""
 
 import json
 import sys
@@ -112,19 +113,43 @@ def test_scores_are_per_label_and_data_quality_reads_the_documents(project):
     assert "texts_in_several_splits" in quality["leaks"]
 
 
-def test_the_wheel_installs_and_finds_both_labels_in_a_fresh_venv(
-    project, tmp_path_factory, probe_installed_pipeline, run
-):
-    path = project[0]
-    venv_path = tmp_path_factory.mktemp("jsonl_venv")
-    venv.EnvBuilder(with_pip=True).create(venv_path)
-    python = venv_path / "bin" / "python"
-    # spaCy from this environment (a .pth line), the pipeline from its wheel
-    # alone (tests/test_workflow.py installs a wheel with all it requires)
-    (site_packages,) = (venv_path / "lib").glob("python3*/site-packages")
-    (site_packages / "test_environment.pth").write_text("\n".join(p for p in sys.path if p.endswith("site-packages")))
-    run([python, "-m", "pip", "install", "-q", "--no-deps", path / WHEEL])
-    meta = json.loads((path / "training" / "sm" / "model-best" / "meta.json").read_text())
+def test_the_book_sentence_sets_are_scored_for_a_model_with_their_label(project):
+    raw = json.loads((project[0] / "metrics" / "sm" / "test_raw_text.json").read_text())
+    assert not raw["sentence_sets_not_scored"]
+    assert raw["scores"]["user_sentences"]["tp"] + raw["scores"]["user_sentences"]["fn"] == 47
+    assert len(raw["scores"]["pdf_web_sentences"]["per_class"]) == 12  # corpus/eval/pdf_web_sentences.jsonl
+
+
+@pytest.fixture(scope="module")
+def sm_venv(project, tmp_path_factory, run):
+    """A fresh virtual environment with the built wheel and all it requires
+    installed, as a user installs it; its python."""
+    venv_path = tmp_path_factory.mktemp("sm_venv")
+    venv.EnvBuilder(with_pip=True, clear=True).create(venv_path)
+    run([venv_path / "bin" / "python", "-m", "pip", "install", "-q", project[0] / WHEEL])
+    return venv_path / "bin" / "python"
+
+
+def test_the_wheel_installs_and_finds_both_labels_in_a_fresh_venv(project, sm_venv, tmp_path, probe_installed_pipeline):
+    meta = json.loads((project[0] / "training" / "sm" / "model-best" / "meta.json").read_text())
     assert sorted(meta["labels"]["ner"]) == LABELS
-    out = probe_installed_pipeline(python, "en_dlbook_terms_sm", "We train the model with k-means.", venv_path)
+    out = probe_installed_pipeline(sm_venv, "en_dlbook_terms_sm", "We train the model with k-means.", tmp_path)
+    assert (out["name"], out["version"]) == ("dlbook_terms_sm", "0.1.0")
+    assert out["dlbook_installed"] is False  # the package's own module is all it needs
+    assert "k-means" in out["tokens"]  # the hyphen-keeping tokenizer travels with the package
     assert ("model", "TERM") in zip(out["ents"], out["labels"], strict=True), out
+
+
+# "model" written as text from PDFs and web pages: soft hyphen inside, a
+# zero-width space glued on, fullwidth letters, a line-break hyphenation
+PDF_WEB_MODEL = ["mo\u00addel", "model\u200b", "\uff4d\uff4f\uff44\uff45\uff4c", "mo-\ndel", "\u200dmodel\x00"]
+
+
+@pytest.mark.parametrize("written", PDF_WEB_MODEL)
+def test_installed_package_finds_terms_in_pdf_and_web_text(sm_venv, written, tmp_path, probe_installed_pipeline):
+    text = f"We train the {written} with gradient descent."
+    out = probe_installed_pipeline(sm_venv, "en_dlbook_terms_sm", text, tmp_path)
+    assert out["text"] == text
+    found = [text[start:end] for start, end in out["ent_offsets"]]
+    term = written.strip("\u200b\u200d\x00")
+    assert term in found and "model" in out["norms"], out

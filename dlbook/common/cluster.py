@@ -1,6 +1,10 @@
 """A Dask cluster on this machine: one-thread worker processes on 127.0.0.1
 (annotate's workers, benchmark-corpora's trainings)."""
 
+import os
+from contextlib import contextmanager
+from typing import Iterator
+
 import dask
 from distributed import LocalCluster
 
@@ -14,12 +18,29 @@ DASK_WORKER_SETTINGS = {
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
     "distributed.worker.profile.enabled": False,
 }
+MALLOC_VARIABLE = "MALLOC_TRIM_THRESHOLD_"
+
+
+@contextmanager
+def _spawn_environment() -> Iterator[None]:
+    """A Dask nanny writes its pre-spawn variables into its own process's
+    os.environ before it spawns a worker, so a cluster started earlier in
+    this process with Dask's defaults leaves MALLOC_TRIM_THRESHOLD_ there
+    for every later worker to inherit. The workers are spawned without it,
+    and this process's environment is given back as it was."""
+    before = dict(os.environ)
+    os.environ.pop(MALLOC_VARIABLE, None)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(before)
 
 
 def local_cluster(workers: int) -> LocalCluster:
     """A Dask cluster of `workers` one-thread worker processes on 127.0.0.1,
     with DASK_WORKER_SETTINGS."""
-    with dask.config.set(DASK_WORKER_SETTINGS):
+    with dask.config.set(DASK_WORKER_SETTINGS), _spawn_environment():
         return LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
         )
