@@ -5,12 +5,14 @@ words/s side by side (dlbook/benchmarks/corpora.py)."""
 
 import json
 from pathlib import Path
+from typing import List
 
 import typer
 from wasabi import msg
 
 from dlbook.benchmarks.corpora import benchmark_corpora, markdown_table, parse_corpora
 from dlbook.common.atomic_files import write_atomic
+from dlbook.train.variants import parse_variants
 
 
 def main(
@@ -27,6 +29,9 @@ def main(
     vectors: str = typer.Option(
         "", help="Static vectors (a spaCy vectors folder) for a third config: the plan's with them"
     ),
+    variant: List[str] = typer.Option(
+        [], help="NAME:section.key=value,... the plan's config with these overrides, as one more config (repeatable)"
+    ),
 ):
     """Train the plan's config and spaCy's stock config on each corpus and compare them."""
     summary = benchmark_corpora(
@@ -40,6 +45,7 @@ def main(
         speed_batch_size,
         speed_rounds,
         Path(vectors) if vectors else None,
+        variants=parse_variants(variant),
     )
     table = markdown_table(summary)
     write_atomic(output_path, json.dumps(summary, indent=2) + "\n")

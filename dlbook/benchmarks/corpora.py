@@ -6,7 +6,9 @@ for its logger, which only logs) trains on the same DocBins. Every
 (corpus, config, seed) is one training in a one-thread Dask worker process;
 with static vectors given, the plan's config with them is a third. Each
 is scored on the test split on gold tokens (`spacy evaluate
---gold-preproc`) and on its raw text, per label. The model-best pipelines
+--gold-preproc`) and on its raw text, per label. Variants of the plan's
+config (`--variant NAME:section.key=value,...`, spaCy's config overrides)
+train beside them, to measure the plan's choices against the alternatives. The model-best pipelines
 (what `spacy package` ships) are then timed in turns in this process, one
 BLAS thread, so that the words/s ratio between the two configs does not move
 with the machine's speed."""
@@ -83,26 +85,32 @@ def prepare_corpus(
     return {"source": str(source), "sizes": corpus_sizes(docs), "plan": plan_summary(plan)}
 
 
-def train_and_score(work_dir: Path, config: str, seed: int) -> Dict[str, Any]:
-    """One training of work_dir/{config}.cfg with this seed (in a worker
-    process, one BLAS thread, its console output in train.log), then the
-    test scores of its model-best."""
+def train_and_score(
+    work_dir: Path, config: str, seed: int, base: Optional[str] = None, variant: Optional[Dict[str, str]] = None
+) -> Dict[str, Any]:
+    """One training of work_dir/{config}.cfg (or, for a variant, of
+    work_dir/{base}.cfg with the variant's overrides) with this seed (in a
+    worker process, one BLAS thread, its console output in train.log), then
+    the test scores of its model-best."""
     output_dir = work_dir / f"{config}-seed{seed}"
     output_dir.mkdir(parents=True, exist_ok=True)
     overrides = {
+        **(variant or {}),
         "paths.train": str(work_dir / "corpus" / "train.spacy"),
         "paths.dev": str(work_dir / "corpus" / "dev.spacy"),
         "paths.log": str(output_dir / "log.jsonl"),
         "system.seed": str(seed),
     }
+    config_path = work_dir / f"{base or config}.cfg"
     with threadpool_limits(1), open(output_dir / "train.log", "w", encoding="utf8") as log:
         with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-            training = train_variant(work_dir / f"{config}.cfg", output_dir, overrides, -1, target=1.0)
+            training = train_variant(config_path, output_dir, overrides, -1, target=1.0)
             scores = evaluate_pipeline(output_dir / "model-best", work_dir / "corpus" / "test.spacy", -1, variants=())
     keep = ("steps", "seconds", "best_dev_score", "best_step", "init_seconds", "total_seconds")
     return {
         "config": config,
         "seed": seed,
+        "overrides": dict(variant or {}),
         "training": {key: training[key] for key in keep},
         "gold_tokens": scores["gold_tokens"],
         "raw_text": {key: scores["raw_text"]["as_converted"][key] for key in ("p", "r", "f", "per_label")},
@@ -174,17 +182,30 @@ def benchmark_corpora(
     speed_rounds: int,
     vectors: Optional[Path] = None,
     targets: Tuple[float, float] = (2.0, 0.5),
+    variants: Optional[Dict[str, Dict[str, str]]] = None,
 ) -> Dict[str, Any]:
     """Every corpus prepared, every (corpus, seed, config) trained and
-    scored on the cluster, then each corpus's pipelines timed; the figures."""
+    scored on the cluster, then each corpus's pipelines timed; the figures.
+    `variants`: name -> config overrides of the plan's config, each trained
+    as one more config."""
+    variants = variants or {}
     configs_run = (*CONFIGS, VECTORS_CONFIG) if vectors else CONFIGS
+    clashes = set(variants) & {*CONFIGS, VECTORS_CONFIG}
+    if clashes:
+        raise typer.BadParameter(f"variant names taken by the benchmark's own configs: {', '.join(sorted(clashes))}")
+    configs_run = (*configs_run, *variants)
     prepared = {
         name: prepare_corpus(path, work_dir / name, config_path, rules_path, max_steps, vectors)
         for name, path in corpora.items()
     }
     jobs = [(work_dir / name, config, seed) for name in corpora for seed in seeds for config in configs_run]
     with local_cluster(workers) as cluster, Client(cluster) as client:
-        futures = [client.submit(train_and_score, *job, pure=False) for job in jobs]
+        futures = [
+            client.submit(
+                train_and_score, *job, "plan" if job[1] in variants else None, variants.get(job[1]), pure=False
+            )
+            for job in jobs
+        ]
         runs: List[Dict] = client.gather(futures)
     results = {}
     for name in corpora:
@@ -208,6 +229,7 @@ def benchmark_corpora(
             "blas_threads": 1,
             "max_steps": max_steps or "each config's",
             "vectors": str(vectors) if vectors else None,
+            "variants": {name: dict(overrides) for name, overrides in variants.items()},
             "speed": {
                 "batch_size": speed_batch_size,
                 "rounds": speed_rounds,

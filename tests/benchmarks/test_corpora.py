@@ -36,6 +36,22 @@ def config_result(f, seconds, words_per_second):
     }
 
 
+def test_a_variant_may_not_take_the_name_of_a_config_of_the_benchmark(tmp_path, project_root):
+    with pytest.raises(typer.BadParameter, match="plan"):
+        benchmark_corpora(
+            {},
+            project_root / "configs" / "sm.cfg",
+            project_root / "configs" / "plan.yml",
+            tmp_path,
+            seeds=[0],
+            workers=1,
+            max_steps=4,
+            speed_batch_size=8,
+            speed_rounds=1,
+            variants={"plan": {}},
+        )
+
+
 def test_corpora_are_parsed_and_a_missing_folder_is_refused(tmp_path):
     assert parse_corpora(f"a={tmp_path},") == {"a": tmp_path}
     with pytest.raises(typer.BadParameter, match="expected NAME=FOLDER"):
@@ -92,13 +108,19 @@ def test_a_short_run_trains_scores_and_times_every_config_with_each_seed(tmp_pat
         speed_batch_size=8,
         speed_rounds=1,
         vectors=vectors,
+        variants={"narrow": {"components.tok2vec.model.encode.width": "32"}},
     )
     json.dumps(summary)  # the figures are JSON as they are
     result = summary["corpora"]["people"]
     assert result["sizes"]["dev"]["docs"] > 0
     assert {c["setting"] for c in result["plan"]["choices"] if c["applied"]} >= {"general_network", "converge"}
-    assert list(result["configs"]) == ["stock", "plan", "plan_vectors"]
-    assert set(result["against_stock"]) == {"plan", "plan_vectors"}
+    assert list(result["configs"]) == ["stock", "plan", "plan_vectors", "narrow"]
+    assert set(result["against_stock"]) == {"plan", "plan_vectors", "narrow"}
+    assert summary["settings"]["variants"] == {"narrow": {"components.tok2vec.model.encode.width": "32"}}
+    # a variant is the plan's config with its overrides
+    narrow = load_config(work / "people" / "narrow-seed0" / "model-best" / "config.cfg", interpolate=False)
+    assert narrow["components"]["tok2vec"]["model"]["encode"]["width"] == 32
+    assert narrow["components"]["tok2vec"]["model"]["encode"]["depth"] == 4  # the plan's larger network
     for config in result["configs"].values():
         assert [run["seed"] for run in config["runs"]] == [0, 1]
         assert all(run["training"]["total_seconds"] > run["training"]["init_seconds"] for run in config["runs"])
