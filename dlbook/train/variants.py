@@ -19,19 +19,31 @@ from dlbook.evaluation.training_log import read_log, training_summary
 
 
 def parse_variants(specs: List[str]) -> Dict[str, Dict[str, str]]:
-    """`name:section.key=value,section.key=value` -> {name: overrides}. The
-    first variant is usually `base:` (the config as committed)."""
+    """`name:section.key=value,section.key=value` -> {name: overrides}; a
+    value may be a JSON list (`rows=[5000,1000]`: its commas are its own).
+    The first variant is usually `base:` (the config as committed)."""
     variants = {}
     for spec in specs:
         name, _, settings = spec.partition(":")
         overrides = {}
-        for setting in filter(None, settings.split(",")):
+        for setting in filter(None, _split_settings(settings)):
             key, sep, value = setting.partition("=")
             if not sep:
                 raise typer.BadParameter(f"expected key=value in variant {spec!r}, got {setting!r}")
             overrides[key.strip()] = value.strip()
         variants[name.strip()] = overrides
     return variants
+
+
+def _split_settings(settings: str) -> List[str]:
+    """`settings` split at the commas outside brackets."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(settings):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(settings[start:i])
+            start = i + 1
+    return [*parts, settings[start:]]
 
 
 def train_variant(config_path: Path, output_dir: Path, overrides: Dict[str, str], gpu_id: int, target: float) -> Dict:

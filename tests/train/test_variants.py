@@ -15,6 +15,11 @@ def test_specs_become_named_overrides_in_order():
     assert variants["narrow"] == {"components.tok2vec.model.encode.width": "32", "training.max_steps": "6"}
 
 
+def test_a_list_value_keeps_its_commas():
+    variants = parse_variants(["small:components.tok2vec.model.embed.rows=[5000,1000],training.dropout=0.2"])
+    assert variants["small"] == {"components.tok2vec.model.embed.rows": "[5000,1000]", "training.dropout": "0.2"}
+
+
 def test_a_setting_without_a_value_names_the_variant_and_the_setting():
     with pytest.raises(typer.BadParameter, match=r"'narrow:width'.*'width'"):
         parse_variants(["narrow:width"])
