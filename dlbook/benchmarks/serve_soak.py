@@ -33,13 +33,14 @@ def soak_scenario(
     statuses: Dict[str, int] = {}
     trace: List[Dict] = []
 
-    async def record(session: aiohttp.ClientSession) -> None:
+    async def record(session: aiohttp.ClientSession, words_done: int) -> None:
+        # the count is taken by the caller: other clients add to it while /health answers
         async with session.get(f"{url}/health") as answer:
             lanes = (await answer.json())["lanes"]
         trace.append(
             {
                 "worker": "server",
-                "words": done_words,
+                "words": words_done,
                 "rss_mb": server_memory_mb(server),
                 "strings": sum(lane["vocab_strings"] for lane in lanes.values()),
                 "string_table_cells": sum(lane["string_table_cells"] for lane in lanes.values()),
@@ -59,14 +60,14 @@ def soak_scenario(
                 before = done_words
                 done_words += words_per_request
                 if done_words // trace_every_words > before // trace_every_words:
-                    await record(session)
+                    await record(session, done_words)
 
     async def run() -> float:
         start = time.perf_counter()
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=clients)) as session:
-            await record(session)
+            await record(session, done_words)
             await asyncio.gather(*(client(session, start + seconds) for _ in range(clients)))
-            await record(session)
+            await record(session, done_words)
         return time.perf_counter() - start
 
     elapsed = asyncio.run(run())
