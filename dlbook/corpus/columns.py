@@ -57,12 +57,20 @@ class TokenStream:
     lines: List[int] = field(default_factory=list)
     sentence_breaks: Set[int] = field(default_factory=set)
     document_breaks: Set[int] = field(default_factory=set)
+    # tokens whose surrounding whitespace was stripped (a tab-separated
+    # export writes `😘 <TAB>O`)
+    stripped_tokens: int = 0
+    # line numbers of `O` lines skipped for a token with no text or with
+    # whitespace inside (`ke s<TAB>O`): no annotation is lost with them
+    skipped_lines: List[int] = field(default_factory=list)
 
 
 def read_columns(path: Path) -> TokenStream:
     """Read the token lines (token first, label last), blank lines and
     `-DOCSTART-` lines; raise CorpusError on the first bad line. Columns are
-    tab-separated if the first token line has a tab, else space-separated."""
+    tab-separated if the first token line has a tab, else space-separated.
+    Whitespace around a token is stripped; an `O` line whose token is then
+    empty or holds whitespace is skipped (both counted), an entity's raises."""
     stream = TokenStream(path)
     separator: Optional[str] = None
     for number, line in enumerate(read_lines(path), start=1):
@@ -84,13 +92,17 @@ def read_columns(path: Path) -> TokenStream:
             continue
         if len(columns) < 2:
             raise CorpusError(path, number, f"expected a token and a label, found one column: {line[:60]!r}")
-        token, label = columns[0], columns[-1]
-        if not token or any(ch.isspace() for ch in token):
-            raise CorpusError(path, number, f"empty token or token with whitespace: {token!r}")
+        token, label = columns[0].strip(), columns[-1]
         if not LABEL.fullmatch(label):
             raise CorpusError(
                 path, number, f"unknown label {label!r} (expected O, or B/I/L/U/E/S alone or with a type: B-PER)"
             )
+        if not token or any(ch.isspace() for ch in token):
+            if label != "O":
+                raise CorpusError(path, number, f"empty token or token with whitespace in an entity: {columns[0]!r}")
+            stream.skipped_lines.append(number)
+            continue
+        stream.stripped_tokens += token != columns[0]
         stream.tokens.append(token)
         stream.labels.append(label)
         stream.lines.append(number)
@@ -271,6 +283,8 @@ def read_documents(
     what was repaired is counted into `repairs` (a new one if not given)."""
     stream = read_columns(input_path)
     repairs = repairs if repairs is not None else Repairs()
+    repairs.stripped_tokens += stream.stripped_tokens
+    repairs.skipped_lines.extend(f"{input_path.name}:{number}" for number in stream.skipped_lines)
     tags = biluo_tags(stream, entity_label, scheme, repairs)
     if fragment_entities == FragmentEntities.drop:
         drop_fragment_entities(stream.tokens, tags, repairs)

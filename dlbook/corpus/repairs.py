@@ -29,6 +29,10 @@ class Repairs:
     expanded_spans: Counter = field(default_factory=Counter)
     contracted_spans: Counter = field(default_factory=Counter)
     skipped_answers: Counter = field(default_factory=Counter)
+    # token files: tokens stripped of surrounding whitespace; `O` lines
+    # skipped for a token with no text or whitespace inside (`file:line`)
+    stripped_tokens: int = 0
+    skipped_lines: List[str] = field(default_factory=list)
     # the train file a split folder's dev split was carved from ("": none)
     dev_carved_from: str = ""
 

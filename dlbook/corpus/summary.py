@@ -47,6 +47,14 @@ def print_summary(docs: Dict[str, List[Doc]], repairs: Repairs, top_n: int = 10)
         f"{repairs.normalized_tokens} tokens normalised "
         f"({repairs.private_use_tokens} with private-use glyphs -> '{PRIVATE_USE_PLACEHOLDER}')"
     )
+    if repairs.stripped_tokens:
+        msg.text(f"Stripped the whitespace around {repairs.stripped_tokens} tokens")
+    if repairs.skipped_lines:
+        msg.warn(
+            f"Skipped {len(repairs.skipped_lines)} 'O' lines whose token is empty or holds whitespace: "
+            + ", ".join(repairs.skipped_lines[:top_n])
+            + (" ..." if len(repairs.skipped_lines) > top_n else "")
+        )
     if repairs.dev_carved_from:
         msg.text(f"No dev file: the dev split was carved from {repairs.dev_carved_from} (contiguous blocks, 1 in 9)")
     if repairs.fragment_entities:

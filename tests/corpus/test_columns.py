@@ -119,6 +119,8 @@ BAD_FORMATS = {
     "space_line_in_tab_file": ("model\tB\nloss O\n", ":2: expected 'token<TAB>label'"),
     "one_column": ("model B\nloss\n", ":2: expected a token and a label, found one column"),
     "unknown_label": ("model\tB\nloss\tX-TERM\n", ":2: unknown label 'X-TERM'"),
+    "entity_token_with_space": ("model\tO\nk means\tB\n", ":2: empty token or token with whitespace in an entity"),
+    "empty_entity_token": ("model\tO\n \tB-PER\n", ":2: empty token or token with whitespace in an entity"),
 }
 
 
@@ -130,6 +132,17 @@ def test_bad_lines_are_refused_with_file_and_line(tmp_path, case):
     with pytest.raises(CorpusError) as error:
         documents(path)
     assert str(error.value).startswith(f"{path}{expected}")
+
+
+def test_whitespace_around_tokens_is_stripped_and_textless_outside_lines_are_skipped(tmp_path):
+    # as the Broad Twitter Corpus's CoNLL export writes them
+    path = tmp_path / "tweets.conll"
+    path.write_text("Love\tO\n\U0001f618 \tO\nParis \tB-LOC\n \tO\n\tO\nke s\tO\n!\tO\n", encoding="utf8")
+    docs, repairs = read_documents(path)
+    assert [t.text for d in docs for t in d] == ["Love", "\U0001f618", "Paris", "!"]
+    assert [(e.text, e.label_) for d in docs for e in d.ents] == [("Paris", "LOC")]
+    assert repairs.stripped_tokens == 2
+    assert repairs.skipped_lines == ["tweets.conll:4", "tweets.conll:5", "tweets.conll:6"]
 
 
 def test_sentences_end_at_final_punctuation_and_never_before_an_inside_token():

@@ -53,7 +53,7 @@ BAD_INPUTS = {
     "unknown_last_column": (b"model\tB\tx\n", ":1: unknown label 'x'"),
     "mixed_schemes": (b"model\tB\nloss\tB-TERM\n", ":2: label 'B-TERM' mixes typed and untyped labels"),
     "invalid_utf8": (b"model\tB\nlo\xffss\tO\n", ":2: invalid UTF-8"),
-    "empty_token": (b"model\tB\n\tO\n", ":2: empty token"),
+    "empty_entity_token": (b"model\tO\n\tB\n", ":2: empty token or token with whitespace in an entity"),
 }
 
 
