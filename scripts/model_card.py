@@ -13,7 +13,7 @@ from wasabi import msg
 from dlbook.common.atomic_files import write_atomic
 from dlbook.corpus.files import CorpusError
 from dlbook.corpus.quality import read_splits
-from dlbook.packaging.model_card import corpus_meta, package_meta
+from dlbook.packaging.model_card import corpus_meta, package_meta, vectors_sources
 
 
 def main(
@@ -22,6 +22,9 @@ def main(
     splits_dir: Path = typer.Argument(..., help="Folder of the converted train/dev/test.spacy", file_okay=False),
     output_path: Path = typer.Argument(..., help="The meta for spacy package --meta-path", dir_okay=False),
     meta: str = typer.Option("", help="A meta file about the corpus: description, sources, license, notes ('': none)"),
+    training_config: str = typer.Option(
+        "", help="The config the pipeline was trained with: its static vectors are a source ('': none)"
+    ),
 ):
     """Write the package meta of a pipeline trained on the corpus."""
     try:
@@ -30,7 +33,8 @@ def main(
         typer.echo(f"✘ {err}", err=True)
         raise typer.Exit(1) from None
     corpus_part, source = corpus_meta(Path(meta) if meta else None, corpus, splits)
-    card = package_meta(srsly.read_json(architecture_meta), corpus_part, corpus)
+    vectors = vectors_sources(Path(training_config)) if training_config else []
+    card = package_meta(srsly.read_json(architecture_meta), corpus_part, corpus, vectors)
     write_atomic(output_path, json.dumps(card, indent=2, ensure_ascii=False) + "\n")
     msg.good(f"Saved {output_path}", f"corpus part: {source}")
 

@@ -5,13 +5,15 @@ or, where none describes this corpus, a neutral card naming the corpus, its
 labels and sizes. A corpus meta may say which corpus it describes
 (`describes`: path and md5, as in project.yml's assets): given with another
 corpus it is not used, so that the book's card never describes another
-corpus."""
+corpus. Static vectors the pipeline was trained with are a source too: as
+their folder's meta.json names them, else by the folder's name."""
 
 from pathlib import Path
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import srsly
 from spacy.tokens import Doc
+from thinc.api import Config
 from weasel.util import get_checksum
 
 from dlbook.corpus.summary import corpus_sizes
@@ -53,12 +55,29 @@ def corpus_meta(
     return {key: meta[key] for key in CORPUS_FIELDS if key in meta}, str(meta_path)
 
 
-def package_meta(architecture: Dict[str, Any], corpus_part: Dict[str, Any], corpus: Path) -> Dict[str, Any]:
+def vectors_sources(training_config: Path) -> List[Dict[str, Any]]:
+    """The sources of the static vectors a training config reads
+    (`[paths] vectors`; none: [])."""
+    folder = Config().from_disk(training_config, interpolate=False).get("paths", {}).get("vectors")
+    if not folder:
+        return []
+    meta_path = Path(folder) / "meta.json"
+    sources = srsly.read_json(meta_path).get("sources") if meta_path.exists() else None
+    return sources or [{"name": Path(folder).name, "url": "", "license": "", "author": ""}]
+
+
+def package_meta(
+    architecture: Dict[str, Any],
+    corpus_part: Dict[str, Any],
+    corpus: Path,
+    vectors: Sequence[Dict[str, Any]] = (),
+) -> Dict[str, Any]:
     """The meta for `spacy package --meta-path`: the corpus's description
-    then the architecture's, the corpus's sources then the backbone's."""
+    then the architecture's, the corpus's sources, the vectors' and the
+    backbone's."""
     meta = {key: value for key, value in architecture.items() if key not in CORPUS_FIELDS}
     meta["description"] = f"{corpus_part['description']} {architecture.get('description', '')}".strip()
-    meta["sources"] = [*corpus_part.get("sources", []), *architecture.get("sources", [])]
+    meta["sources"] = [*corpus_part.get("sources", []), *vectors, *architecture.get("sources", [])]
     meta["license"] = corpus_part.get("license", architecture.get("license", ""))
     notes = [corpus_part.get("notes", ""), architecture.get("notes", "")]
     meta["notes"] = " ".join(note for note in notes if note)

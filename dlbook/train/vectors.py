@@ -16,6 +16,14 @@ from spacy.training.initialize import convert_vectors
 from spacy.vectors import Vectors
 
 VECTOR_FILE_SUFFIXES = (".vec", ".txt", ".gz", ".zip", ".npz")
+# the vectors folder's meta.json names its source; the model card of a
+# pipeline trained with them lists it (dlbook/packaging/model_card.py)
+GLOVE_SOURCE = {
+    "name": "GloVe 6B 50d",
+    "url": "https://nlp.stanford.edu/projects/glove/",
+    "license": "PDDL 1.0",
+    "author": "Jeffrey Pennington, Richard Socher and Christopher D. Manning (Stanford NLP)",
+}
 
 
 class VectorsError(ValueError):
@@ -41,6 +49,7 @@ def vectors_folder(source: Path, output_dir: Path, lang: str = "en") -> Path:
         raise VectorsError(f"{source}: not a word-vectors text file ({err})") from None
     if not len(nlp.vocab.vectors):
         raise VectorsError(f"{source}: holds no vectors")
+    nlp.meta["sources"] = [{"name": source.name, "url": "", "license": "", "author": ""}]
     return save_folder(nlp, output_dir)
 
 
@@ -68,6 +77,7 @@ def glove_folder(output_dir: Path, lang: str = "en") -> Path:
             if strings.add(cased) not in vectors:
                 vectors.add(strings[cased], row=row)
     nlp.vocab.vectors = vectors
+    nlp.meta["sources"] = [GLOVE_SOURCE]
     return save_folder(nlp, output_dir)
 
 

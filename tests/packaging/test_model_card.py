@@ -1,7 +1,8 @@
 """dlbook/packaging/model_card.py: the corpus part of the card from a meta
 that describes this corpus, a neutral card (corpus, labels, sizes) where the
 meta describes another one or none is given, and the package meta with the
-corpus's description and sources before the architecture's."""
+corpus's description and sources before the architecture's, and the
+sources of the static vectors a training config reads."""
 
 import json
 
@@ -9,7 +10,7 @@ import spacy
 from spacy.tokens import Doc, Span
 from weasel.util import get_checksum
 
-from dlbook.packaging.model_card import corpus_meta, package_meta
+from dlbook.packaging.model_card import corpus_meta, package_meta, vectors_sources
 
 ARCHITECTURE = {
     "description": "CNN and transition-based NER.",
@@ -70,3 +71,21 @@ def test_the_package_meta_puts_the_corpus_before_the_architecture(tmp_path):
     assert [s["name"] for s in meta["sources"]] == ["News", "a backbone"]
     assert (meta["license"], meta["notes"], meta["training_corpus"]) == ("CC BY 4.0", "Cased.", "news")
     assert meta["requirements"] == ["x>=1"] and meta["author"] == "dlbook-terms project"
+
+
+def test_the_vectors_a_config_reads_are_a_source(tmp_path):
+    def config_with(vectors):
+        path = tmp_path / "plan.cfg"
+        path.write_text(f"[paths]\nvectors = {vectors}\n", encoding="utf8")
+        return path
+
+    assert vectors_sources(config_with("null")) == []
+    named, unnamed = tmp_path / "glove", tmp_path / "my_vectors"
+    source = {"name": "GloVe 6B 50d", "url": "", "license": "PDDL 1.0", "author": ""}
+    for folder, meta in ((named, {"sources": [source]}), (unnamed, {"lang": "en"})):
+        folder.mkdir()
+        (folder / "meta.json").write_text(json.dumps(meta), encoding="utf8")
+    assert vectors_sources(config_with(f'"{named}"')) == [source]
+    assert [s["name"] for s in vectors_sources(config_with(f'"{unnamed}"'))] == ["my_vectors"]
+    meta = package_meta(ARCHITECTURE, {"description": "People.", "sources": [{"name": "News"}]}, tmp_path, [source])
+    assert [s["name"] for s in meta["sources"]] == ["News", "GloVe 6B 50d", "a backbone"]

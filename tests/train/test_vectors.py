@@ -16,6 +16,7 @@ def test_a_vec_file_becomes_a_vectors_folder_and_a_folder_is_used_as_it_is(tmp_p
     assert folder == tmp_path / "vectors"
     nlp = spacy.load(folder)
     assert nlp.vocab.vectors.shape == (len(WORDS), 8) and nlp.vocab["descent"].has_vector
+    assert [source["name"] for source in nlp.meta["sources"]] == ["small.vec"]
     assert vectors_folder(folder, tmp_path / "elsewhere") == folder
     assert not (tmp_path / "elsewhere").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no staging folder left
@@ -60,7 +61,9 @@ def test_training_with_static_vectors_reads_them(
 @pytest.mark.slow
 def test_glove_becomes_a_vectors_folder_that_finds_cased_words(tmp_path):
     folder = glove_folder(tmp_path / "glove")
-    vocab = spacy.load(folder).vocab
+    nlp = spacy.load(folder)
+    vocab = nlp.vocab
+    assert nlp.meta["sources"][0]["name"] == "GloVe 6B 50d" and nlp.meta["sources"][0]["license"] == "PDDL 1.0"
     assert vocab.vectors.shape == (400_000, 50) and vocab.vectors.n_keys > 1_000_000
     for word in ("Obama", "PARIS", "paris", "Paris"):
         assert vocab[word].has_vector
