@@ -1,9 +1,11 @@
 """Choose the training for the corpus: the committed config fitted to the
 statistics of the converted train split by the rules of configs/plan.yml
 (dlbook/train/plan.py); static vectors a user brings made a spaCy vectors
-folder. Writes the config `train` uses and a JSON of each choice and why."""
+folder and kept where they help on the dev split (dlbook/train/vectors_probe.py).
+Writes the config `train` uses and a JSON of each choice and why."""
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import typer
@@ -12,8 +14,9 @@ from wasabi import msg
 from dlbook.common.atomic_files import write_atomic
 from dlbook.corpus.files import CorpusError
 from dlbook.corpus.reader import read_docbin
-from dlbook.train.plan import fit_config, plan_summary
+from dlbook.train.plan import plan_summary
 from dlbook.train.vectors import VectorsError, vectors_folder
+from dlbook.train.vectors_probe import fit_config_probing_vectors
 
 
 def main(
@@ -24,6 +27,11 @@ def main(
     vectors: str = typer.Option("", help="Static vectors: a spaCy vectors folder or a .vec/.txt file ('': none)"),
     vectors_dir: Path = typer.Option(Path("training/vectors"), help="Where a vectors file is converted to"),
     max_steps: int = typer.Option(0, help="Training steps at most (0: the plan's)"),
+    dev_path: str = typer.Option(
+        "", "--dev", help="The dev split: with vectors given, try them on it (plan.yml vectors_probe; '': keep them)"
+    ),
+    seed: int = typer.Option(0, help="Seed of the probe's trainings"),
+    gpu_id: int = typer.Option(-1, help="GPU of the probe's trainings (-1: CPU)"),
 ):
     """Write the config fitted to the corpus, and the plan beside it (.json)."""
     try:
@@ -33,9 +41,14 @@ def main(
         typer.echo(f"✘ {err}", err=True)
         raise typer.Exit(1) from None
     config_name = config_path.stem
-    plan, config_text = fit_config(config_path, docs, rules_path, vectors_path, max_steps)
+    dev = Path(dev_path) if dev_path else None
+    plan, config_text, probe = fit_config_probing_vectors(
+        config_path, docs, rules_path, vectors_path, max_steps, train_path, dev, seed=seed, gpu_id=gpu_id
+    )
     write_atomic(output_config, config_text)
     summary = {"config": str(config_path), "train": str(train_path), **plan_summary(plan)}
+    if probe is not None:
+        summary["vectors_probe"] = {**asdict(probe), "keep_vectors": probe.keep_vectors}
     write_atomic(output_config.with_suffix(".json"), json.dumps(summary, indent=2) + "\n")
     profile = plan.profile
     msg.divider(f"Training plan for {train_path} ({config_name})")
