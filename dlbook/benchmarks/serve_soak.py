@@ -71,6 +71,7 @@ def soak_scenario(
         return time.perf_counter() - start
 
     elapsed = asyncio.run(run())
+    trace.sort(key=lambda point: point["words"])  # clients' records may land out of order
     growth = memory_growth(trace, flat_after_words)["server"]
     return {
         "words": done_words,

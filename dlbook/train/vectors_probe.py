@@ -94,7 +94,9 @@ def fit_config_probing_vectors(
     """The plan and config text of `fit_config`; where vectors are given and
     a dev split too, the plan with or without them as the probe decides."""
     plan, text = fit_config(config_path, docs, rules_path, vectors, max_steps)
-    settings = srsly.read_yaml(rules_path).get("vectors_probe") or {}
+    settings = dict(srsly.read_yaml(rules_path).get("vectors_probe") or {})
+    if max_steps and settings.get("steps"):  # never longer than the training it is for
+        settings["steps"] = min(settings["steps"], max_steps)
     if not vectors or dev_path is None or not settings.get("steps"):
         return plan, text, None
     plan_without, text_without = fit_config(config_path, docs, rules_path, None, max_steps)

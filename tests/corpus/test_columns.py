@@ -121,6 +121,10 @@ BAD_FORMATS = {
     "unknown_label": ("model\tB\nloss\tX-TERM\n", ":2: unknown label 'X-TERM'"),
     "entity_token_with_space": ("model\tO\nk means\tB\n", ":2: empty token or token with whitespace in an entity"),
     "empty_entity_token": ("model\tO\n \tB-PER\n", ":2: empty token or token with whitespace in an entity"),
+    "empty_line_inside_entity": (
+        "New\tB-LOC\n \tO\nYork\tI-LOC\n",
+        ":2: empty token or token with whitespace inside an entity",
+    ),
 }
 
 

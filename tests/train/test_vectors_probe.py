@@ -28,13 +28,13 @@ def probe_rules(tmp_path, project_root, steps):
     return tmp_path / "plan.yml"
 
 
-def fit(tmp_path, project_root, tiny_corpus, vectors, dev=True):
+def fit(tmp_path, project_root, tiny_corpus, vectors, dev=True, steps=4, max_steps=0):
     return fit_config_probing_vectors(
         project_root / "configs" / "sm.cfg",
         read_docbin(tiny_corpus / "train.spacy"),
-        probe_rules(tmp_path, project_root, steps=4),
+        probe_rules(tmp_path, project_root, steps=steps),
         vectors,
-        0,
+        max_steps,
         tiny_corpus / "train.spacy",
         tiny_corpus / "dev.spacy" if dev else None,
     )
@@ -71,3 +71,15 @@ def test_the_config_without_vectors_is_written_where_they_lose_on_dev(tmp_path, 
     plan, text, probe = fit(tmp_path, project_root, tiny_corpus, "training/vectors/any")
     assert probe.keep_vectors and plan.overrides["paths.vectors"] == "training/vectors/any"
     assert "include_static_vectors = true" in text
+
+
+def test_the_probe_is_never_longer_than_the_training_it_is_for(tmp_path, project_root, tiny_corpus, monkeypatch):
+    steps = []
+    monkeypatch.setattr(
+        vectors_probe,
+        "best_dev_score",
+        lambda text, train, dev, settings, *args: steps.append(settings["steps"]) or 0.5,
+    )
+    assert fit(tmp_path, project_root, tiny_corpus, "v", steps=800, max_steps=300)[2].steps == 300
+    assert fit(tmp_path, project_root, tiny_corpus, "v", steps=800)[2].steps == 800
+    assert steps == [300, 300, 800, 800]
