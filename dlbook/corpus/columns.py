@@ -73,7 +73,7 @@ def read_columns(path: Path) -> TokenStream:
     empty or holds whitespace is skipped (both counted), an entity's raises."""
     stream = TokenStream(path)
     separator: Optional[str] = None
-    skipped_at: List[Tuple[int, int, str]] = []  # (line number, token index, token) of each skipped line
+    skipped: List[Tuple[int, int, str]] = []  # (line number, token index, token) of each skipped line
     for number, line in enumerate(read_lines(path), start=1):
         if not line.strip():
             stream.sentence_breaks.add(len(stream.tokens))
@@ -101,8 +101,7 @@ def read_columns(path: Path) -> TokenStream:
         if not token or any(ch.isspace() for ch in token):
             if label != "O":
                 raise CorpusError(path, number, f"empty token or token with whitespace in an entity: {columns[0]!r}")
-            stream.skipped_lines.append(number)
-            skipped_at.append((number, len(stream.tokens), columns[0]))
+            skipped.append((number, len(stream.tokens), columns[0]))
             continue
         stream.stripped_tokens += token != columns[0]
         stream.tokens.append(token)
@@ -110,11 +109,12 @@ def read_columns(path: Path) -> TokenStream:
         stream.lines.append(number)
     if not stream.tokens:
         raise CorpusError(path, 0, "file is empty")
-    for number, i, raw in skipped_at:
+    for number, i, raw in skipped:
         # between an entity's tokens, dropping the line would join or split it
         inside = 0 < i < len(stream.tokens) and i not in stream.sentence_breaks
         if inside and stream.labels[i - 1] != "O" and stream.labels[i][0] in "ILE":
             raise CorpusError(path, number, f"empty token or token with whitespace inside an entity: {raw!r}")
+    stream.skipped_lines = [number for number, _, _ in skipped]
     stream.sentence_breaks |= stream.document_breaks
     stream.sentence_breaks -= {0, len(stream.tokens)}
     stream.document_breaks -= {0, len(stream.tokens)}

@@ -21,6 +21,11 @@ from dlbook.corpus.summary import corpus_sizes
 CORPUS_FIELDS = ("description", "sources", "license", "notes")
 
 
+def named_source(name: str) -> Dict[str, str]:
+    """A source of the meta known by its name only (spaCy's fields left empty)."""
+    return {"name": name, "url": "", "license": "", "author": ""}
+
+
 def neutral_corpus_meta(corpus: Path, splits: Dict[str, Sequence[Doc]]) -> Dict[str, Any]:
     sizes = corpus_sizes(splits)
     labels = sorted({label for split in sizes.values() for label in split["entities"]})
@@ -32,7 +37,7 @@ def neutral_corpus_meta(corpus: Path, splits: Dict[str, Sequence[Doc]]) -> Dict[
         "description": (
             f"Finds entities labelled {', '.join(labels)}, trained on the corpus `{corpus.name}` ({counts})."
         ),
-        "sources": [{"name": corpus.name, "url": "", "license": "", "author": ""}],
+        "sources": [named_source(corpus.name)],
         "license": "unknown: that of the training corpus",
         "notes": (
             f"Trained on {corpus.name}; no meta file describes this corpus (give one with --vars.meta: "
@@ -63,7 +68,7 @@ def vectors_sources(training_config: Path) -> List[Dict[str, Any]]:
         return []
     meta_path = Path(folder) / "meta.json"
     sources = srsly.read_json(meta_path).get("sources") if meta_path.exists() else None
-    return sources or [{"name": Path(folder).name, "url": "", "license": "", "author": ""}]
+    return sources or [named_source(Path(folder).name)]
 
 
 def package_meta(
