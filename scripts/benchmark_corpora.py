@@ -54,7 +54,12 @@ def main(
     for name, corpus in summary["corpora"].items():
         for config, versus in corpus["against_stock"].items():
             met = "meets" if versus["meets_target"] else "misses"
-            msg.text(f"{name}: {config} {met} the target ({versus['gold_f_points']:+.1f} points on gold tokens)")
+            chosen = ", the corpus's choice" if config == corpus["chosen"] else ""
+            interval = versus["bootstrap"]["gold_tokens"]
+            msg.text(
+                f"{name}: {config}{chosen} {met} the target ({versus['gold_f_points']:+.1f} points on gold tokens, "
+                f"95% interval {interval['ci95_low']:+.1f} to {interval['ci95_high']:+.1f})"
+            )
     msg.good(f"Saved {output_path} and {output_path.with_suffix('.md')}")
 
 

@@ -8,13 +8,18 @@ with static vectors given, the plan's config with them is a third. Each
 is scored on the test split on gold tokens (`spacy evaluate
 --gold-preproc`) and on its raw text, per label. Variants of the plan's
 config (`--variant NAME:section.key=value,...`, spaCy's config overrides)
-train beside them, to measure the plan's choices against the alternatives. The model-best pipelines
+train beside them, to measure the plan's choices against the alternatives.
+With vectors, the plan's vectors probe (configs/plan.yml) runs on each
+corpus as `plan` runs it, and the config it keeps is the corpus's choice.
+The model-best pipelines
 (what `spacy package` ships) are then timed in turns in this process, one
 BLAS thread, so that the words/s ratio between the two configs does not move
-with the machine's speed."""
+with the machine's speed. Each difference against stock comes with a 95%
+interval from a paired bootstrap over the test documents."""
 
 import contextlib
 import statistics
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -34,9 +39,11 @@ from dlbook.corpus.docbins import write_splits
 from dlbook.corpus.reader import ReadOptions, read_corpus
 from dlbook.corpus.repairs import FragmentEntities
 from dlbook.corpus.summary import corpus_sizes
+from dlbook.evaluation.bootstrap import paired_bootstrap
 from dlbook.evaluation.pipeline_scores import evaluate_pipeline
 from dlbook.train.plan import fit_config, plan_summary
 from dlbook.train.variants import train_variant
+from dlbook.train.vectors_probe import ProbeResult, best_dev_score, probe_settings
 
 STOCK_COMMAND = "spacy init config -p ner -l en -o efficiency"
 CONFIGS = ("stock", "plan")
@@ -105,7 +112,8 @@ def train_and_score(
     with threadpool_limits(1), open(output_dir / "train.log", "w", encoding="utf8") as log:
         with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
             training = train_variant(config_path, output_dir, overrides, -1, target=1.0)
-            scores = evaluate_pipeline(output_dir / "model-best", work_dir / "corpus" / "test.spacy", -1, variants=())
+            test_path = work_dir / "corpus" / "test.spacy"
+            scores = evaluate_pipeline(output_dir / "model-best", test_path, -1, variants=(), per_document=True)
     keep = ("steps", "seconds", "best_dev_score", "best_step", "init_seconds", "total_seconds")
     return {
         "config": config,
@@ -114,7 +122,19 @@ def train_and_score(
         "training": {key: training[key] for key in keep},
         "gold_tokens": scores["gold_tokens"],
         "raw_text": {key: scores["raw_text"]["as_converted"][key] for key in ("p", "r", "f", "per_label")},
+        # (tp, fp, fn) of each test document, for the paired bootstrap
+        "documents": scores["per_document"],
     }
+
+
+def probe_dev_score(work_dir: Path, config: str, settings: Dict[str, Any], seed: int) -> float:
+    """The vectors probe's best dev score of work_dir/{config}.cfg (in a
+    worker process, one BLAS thread, its console output in probe-{config}.log)."""
+    corpus = work_dir / "corpus"
+    text = (work_dir / f"{config}.cfg").read_text(encoding="utf8")
+    with threadpool_limits(1), open(work_dir / f"probe-{config}.log", "w", encoding="utf8") as log:
+        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            return best_dev_score(text, corpus / "train.spacy", corpus / "dev.spacy", settings, seed, -1)
 
 
 def package_speed(models: Dict[str, Path], test_path: Path, batch_size: int, rounds: int) -> Dict[str, Dict]:
@@ -157,17 +177,26 @@ def summarise_config(runs: Sequence[Dict], speed: Dict[str, float]) -> Dict[str,
 
 def compare(plan: Dict, stock: Dict, min_points: float, min_speed_ratio: float) -> Dict[str, Any]:
     """A config against stock: F points (means over the seeds), the words/s
-    ratio, and whether the targets are met."""
+    ratio, and whether the targets are met; where the runs hold each test
+    document's counts, the paired bootstrap of both differences."""
     gold = 100 * (plan["gold_f"]["mean"] - stock["gold_f"]["mean"])
     raw = 100 * (plan["raw_f"]["mean"] - stock["raw_f"]["mean"])
     ratio = plan["words_per_second"]["words_per_second"] / stock["words_per_second"]["words_per_second"]
-    return {
+    comparison = {
         "gold_f_points": gold,
         "raw_f_points": raw,
         "words_per_second_ratio": ratio,
         "target": {"min_points": min_points, "min_speed_ratio": min_speed_ratio},
         "meets_target": gold >= min_points and raw >= min_points and ratio >= min_speed_ratio,
     }
+    if plan.get("runs") and stock.get("runs"):
+        comparison["bootstrap"] = {
+            key: paired_bootstrap(
+                [run["documents"][key] for run in plan["runs"]], [run["documents"][key] for run in stock["runs"]]
+            )
+            for key in ("gold_tokens", "raw_text")
+        }
+    return comparison
 
 
 def benchmark_corpora(
@@ -199,7 +228,11 @@ def benchmark_corpora(
         for name, path in corpora.items()
     }
     jobs = [(work_dir / name, config, seed) for name in corpora for seed in seeds for config in configs_run]
+    # the vectors probe: the plan's config with and without them, first seed
+    probe = probe_settings(rules_path, max_steps)
+    probes = [(work_dir / name, config) for name in corpora for config in ("plan", VECTORS_CONFIG)] if vectors else []
     with local_cluster(workers) as cluster, Client(cluster) as client:
+        probe_futures = [client.submit(probe_dev_score, *job, probe, seeds[0], pure=False) for job in probes]
         futures = [
             client.submit(
                 train_and_score, *job, "plan" if job[1] in variants else None, variants.get(job[1]), pure=False
@@ -207,6 +240,7 @@ def benchmark_corpora(
             for job in jobs
         ]
         runs: List[Dict] = client.gather(futures)
+        dev_scores = dict(zip(probes, client.gather(probe_futures), strict=True))
     results = {}
     for name in corpora:
         corpus_runs = [run for (folder, _, _), run in zip(jobs, runs, strict=True) if folder == work_dir / name]
@@ -219,7 +253,16 @@ def benchmark_corpora(
         against_stock = {
             config: compare(configs[config], configs["stock"], *targets) for config in configs_run if config != "stock"
         }
-        results[name] = {**prepared[name], "configs": configs, "against_stock": against_stock}
+        results[name] = {**prepared[name], "configs": configs, "against_stock": against_stock, "chosen": "plan"}
+        if vectors:
+            verdict = ProbeResult(
+                with_vectors=dev_scores[(work_dir / name, VECTORS_CONFIG)],
+                without_vectors=dev_scores[(work_dir / name, "plan")],
+                steps=probe["steps"],
+                min_dev_gain=probe["min_dev_gain"],
+            )
+            results[name]["vectors_probe"] = {**asdict(verdict), "keep_vectors": verdict.keep_vectors}
+            results[name]["chosen"] = VECTORS_CONFIG if verdict.keep_vectors else "plan"
     return {
         "machine": describe_machine(-1),
         "stock_config": STOCK_COMMAND,
@@ -230,6 +273,8 @@ def benchmark_corpora(
             "max_steps": max_steps or "each config's",
             "vectors": str(vectors) if vectors else None,
             "variants": {name: dict(overrides) for name, overrides in variants.items()},
+            "vectors_probe": {**probe, "seed": seeds[0]} if vectors else None,
+            "bootstrap": "paired over the test documents, 2,000 resamples, F averaged over the seeds",
             "speed": {
                 "batch_size": speed_batch_size,
                 "rounds": speed_rounds,
@@ -244,7 +289,8 @@ def markdown_table(summary: Dict[str, Any]) -> str:
     """One row per corpus and config: test F on gold tokens and raw text
     (mean ± sd over the seeds), per label, training seconds, words/s."""
     rows = [
-        "| corpus | config | gold F | raw F | gold F per label | training s | words/s | against stock |",
+        "| corpus | config | gold F | raw F | gold F per label | training s | words/s "
+        "| against stock (gold / raw F points, 95% interval) |",
         "| --- | --- | ---: | ---: | --- | ---: | ---: | --- |",
     ]
     for name, corpus in summary["corpora"].items():
@@ -257,8 +303,15 @@ def markdown_table(summary: Dict[str, Any]) -> str:
                     f"{versus['gold_f_points']:+.1f} / {versus['raw_f_points']:+.1f} points, "
                     f"× {versus['words_per_second_ratio']:.2f} words/s"
                 )
+                if "bootstrap" in versus:
+                    gold, raw = versus["bootstrap"]["gold_tokens"], versus["bootstrap"]["raw_text"]
+                    gap += (
+                        f" ({gold['ci95_low']:+.1f} to {gold['ci95_high']:+.1f} / "
+                        f"{raw['ci95_low']:+.1f} to {raw['ci95_high']:+.1f})"
+                    )
+            chosen = " (chosen)" if config == corpus.get("chosen") else ""
             rows.append(
-                f"| {name} | {config} | {result['gold_f']['mean']:.3f} ± {result['gold_f']['sd']:.3f} "
+                f"| {name} | {config}{chosen} | {result['gold_f']['mean']:.3f} ± {result['gold_f']['sd']:.3f} "
                 f"| {result['raw_f']['mean']:.3f} ± {result['raw_f']['sd']:.3f} | {labels} "
                 f"| {result['training_seconds']['mean']:.0f} | {result['words_per_second']['words_per_second']:,.0f} "
                 f"| {gap} |"

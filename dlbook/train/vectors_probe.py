@@ -80,6 +80,15 @@ def probe_vectors(
     )
 
 
+def probe_settings(rules_path: Path, max_steps: int = 0) -> Dict[str, Any]:
+    """rules_path's `vectors_probe`, its steps never more than `max_steps`
+    (> 0), the training it is for."""
+    settings = dict(srsly.read_yaml(rules_path).get("vectors_probe") or {})
+    if max_steps and settings.get("steps"):
+        settings["steps"] = min(settings["steps"], max_steps)
+    return settings
+
+
 def fit_config_probing_vectors(
     config_path: Path,
     docs: Sequence[Doc],
@@ -94,9 +103,7 @@ def fit_config_probing_vectors(
     """The plan and config text of `fit_config`; where vectors are given and
     a dev split too, the plan with or without them as the probe decides."""
     plan, text = fit_config(config_path, docs, rules_path, vectors, max_steps)
-    settings = dict(srsly.read_yaml(rules_path).get("vectors_probe") or {})
-    if max_steps and settings.get("steps"):  # never longer than the training it is for
-        settings["steps"] = min(settings["steps"], max_steps)
+    settings = probe_settings(rules_path, max_steps)
     if not vectors or dev_path is None or not settings.get("steps"):
         return plan, text, None
     plan_without, text_without = fit_config(config_path, docs, rules_path, None, max_steps)

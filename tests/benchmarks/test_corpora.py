@@ -5,12 +5,14 @@ once per seed on the Dask cluster, scored per label and timed."""
 
 import json
 
+import numpy
 import pytest
 import typer
 from spacy.cli.init_config import init_config
 from spacy.util import load_config
 
 from dlbook.benchmarks.corpora import benchmark_corpora, compare, markdown_table, parse_corpora, stock_config
+from dlbook.evaluation.bootstrap import f_scores
 from dlbook.train.vectors import vectors_folder
 
 NAMES = ["Alice", "Bob", "Carol", "Dave", "Erin", "Frank", "Grace", "Heidi", "Ivan", "Judy"]
@@ -125,6 +127,24 @@ def test_a_short_run_trains_scores_and_times_every_config_with_each_seed(tmp_pat
         assert [run["seed"] for run in config["runs"]] == [0, 1]
         assert all(run["training"]["total_seconds"] > run["training"]["init_seconds"] for run in config["runs"])
         assert 0.0 <= config["gold_f"]["mean"] <= 1.0 and config["words_per_second"]["words_per_second"] > 0
+    # each run's per-document counts add up to spaCy's scores: the bootstrap
+    # resamples the figures the table shows
+    for config in result["configs"].values():
+        for run in config["runs"]:
+            gold_counts = numpy.asarray(run["documents"]["gold_tokens"]).sum(axis=0)
+            assert float(f_scores(gold_counts)) == pytest.approx(run["gold_tokens"]["ents_f"])
+            raw_counts = numpy.asarray(run["documents"]["raw_text"]).sum(axis=0)
+            assert float(f_scores(raw_counts)) == pytest.approx(run["raw_text"]["f"])
+            assert len(run["documents"]["gold_tokens"]) == result["sizes"]["test"]["docs"]
+    for versus in result["against_stock"].values():
+        interval = versus["bootstrap"]["gold_tokens"]
+        assert interval["points"] == pytest.approx(versus["gold_f_points"])
+        assert interval["ci95_low"] <= interval["ci95_high"]
+    # the vectors probe ran as `plan` runs it, and its verdict is the choice
+    probe = result["vectors_probe"]
+    assert probe["steps"] == 4 and 0.0 <= probe["with_vectors"] <= 1.0 and 0.0 <= probe["without_vectors"] <= 1.0
+    assert result["chosen"] == ("plan_vectors" if probe["keep_vectors"] else "plan")
+    assert (work / "people" / "probe-plan_vectors.log").exists()
     planned = load_config(work / "people" / "plan_vectors.cfg", interpolate=False)
     assert planned["components"]["tok2vec"]["model"]["embed"]["include_static_vectors"] is True
     assert planned["paths"]["vectors"] == str(vectors.resolve())
