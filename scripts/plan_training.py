@@ -5,7 +5,6 @@ folder and kept where they help on the dev split (dlbook/train/vectors_probe.py)
 Writes the config `train` uses and a JSON of each choice and why."""
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 import typer
@@ -48,7 +47,7 @@ def main(
     write_atomic(output_config, config_text)
     summary = {"config": str(config_path), "train": str(train_path), **plan_summary(plan)}
     if probe is not None:
-        summary["vectors_probe"] = {**asdict(probe), "keep_vectors": probe.keep_vectors}
+        summary["vectors_probe"] = probe.to_dict()
     write_atomic(output_config.with_suffix(".json"), json.dumps(summary, indent=2) + "\n")
     profile = plan.profile
     msg.divider(f"Training plan for {train_path} ({config_name})")

@@ -19,9 +19,8 @@ interval from a paired bootstrap over the test documents."""
 
 import contextlib
 import statistics
-from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import typer
 from distributed import Client
@@ -39,7 +38,7 @@ from dlbook.corpus.docbins import write_splits
 from dlbook.corpus.reader import ReadOptions, read_corpus
 from dlbook.corpus.repairs import FragmentEntities
 from dlbook.corpus.summary import corpus_sizes
-from dlbook.evaluation.bootstrap import paired_bootstrap
+from dlbook.evaluation.bootstrap import SAMPLES, paired_bootstrap
 from dlbook.evaluation.pipeline_scores import evaluate_pipeline
 from dlbook.train.plan import fit_config, plan_summary
 from dlbook.train.variants import train_variant
@@ -92,6 +91,15 @@ def prepare_corpus(
     return {"source": str(source), "sizes": corpus_sizes(docs), "plan": plan_summary(plan)}
 
 
+@contextlib.contextmanager
+def worker_output(log_path: Path) -> Iterator[None]:
+    """One BLAS thread, and the console output into log_path: a training
+    in a worker process, beside the others."""
+    with threadpool_limits(1), open(log_path, "w", encoding="utf8") as log:
+        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            yield
+
+
 def train_and_score(
     work_dir: Path, config: str, seed: int, base: Optional[str] = None, variant: Optional[Dict[str, str]] = None
 ) -> Dict[str, Any]:
@@ -109,11 +117,10 @@ def train_and_score(
         "system.seed": str(seed),
     }
     config_path = work_dir / f"{base or config}.cfg"
-    with threadpool_limits(1), open(output_dir / "train.log", "w", encoding="utf8") as log:
-        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-            training = train_variant(config_path, output_dir, overrides, -1, target=1.0)
-            test_path = work_dir / "corpus" / "test.spacy"
-            scores = evaluate_pipeline(output_dir / "model-best", test_path, -1, variants=(), per_document=True)
+    with worker_output(output_dir / "train.log"):
+        training = train_variant(config_path, output_dir, overrides, -1, target=1.0)
+        test_path = work_dir / "corpus" / "test.spacy"
+        scores = evaluate_pipeline(output_dir / "model-best", test_path, -1, variants=(), per_document=True)
     keep = ("steps", "seconds", "best_dev_score", "best_step", "init_seconds", "total_seconds")
     return {
         "config": config,
@@ -132,9 +139,8 @@ def probe_dev_score(work_dir: Path, config: str, settings: Dict[str, Any], seed:
     worker process, one BLAS thread, its console output in probe-{config}.log)."""
     corpus = work_dir / "corpus"
     text = (work_dir / f"{config}.cfg").read_text(encoding="utf8")
-    with threadpool_limits(1), open(work_dir / f"probe-{config}.log", "w", encoding="utf8") as log:
-        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-            return best_dev_score(text, corpus / "train.spacy", corpus / "dev.spacy", settings, seed, -1)
+    with worker_output(work_dir / f"probe-{config}.log"):
+        return best_dev_score(text, corpus / "train.spacy", corpus / "dev.spacy", settings, seed, -1)
 
 
 def package_speed(models: Dict[str, Path], test_path: Path, batch_size: int, rounds: int) -> Dict[str, Dict]:
@@ -261,7 +267,7 @@ def benchmark_corpora(
                 steps=probe["steps"],
                 min_dev_gain=probe["min_dev_gain"],
             )
-            results[name]["vectors_probe"] = {**asdict(verdict), "keep_vectors": verdict.keep_vectors}
+            results[name]["vectors_probe"] = verdict.to_dict()
             results[name]["chosen"] = VECTORS_CONFIG if verdict.keep_vectors else "plan"
     return {
         "machine": describe_machine(-1),
@@ -274,7 +280,7 @@ def benchmark_corpora(
             "vectors": str(vectors) if vectors else None,
             "variants": {name: dict(overrides) for name, overrides in variants.items()},
             "vectors_probe": {**probe, "seed": seeds[0]} if vectors else None,
-            "bootstrap": "paired over the test documents, 2,000 resamples, F averaged over the seeds",
+            "bootstrap": f"paired over the test documents, {SAMPLES:,} resamples, F averaged over the seeds",
             "speed": {
                 "batch_size": speed_batch_size,
                 "rounds": speed_rounds,

@@ -14,6 +14,7 @@ from dlbook.common.entities import CharSpan
 
 # (true positives, false positives, false negatives) of one document
 Counts = Tuple[int, int, int]
+SAMPLES = 2000
 
 
 def document_counts(gold: Set[CharSpan], predicted: Set[CharSpan]) -> Counts:
@@ -33,7 +34,7 @@ def f_scores(counts: numpy.ndarray) -> numpy.ndarray:
 def paired_bootstrap(
     config_runs: Sequence[Sequence[Counts]],
     baseline_runs: Sequence[Sequence[Counts]],
-    samples: int = 2000,
+    samples: int = SAMPLES,
     seed: int = 0,
 ) -> Dict[str, float]:
     """The difference in F points (the config's mean over its seeds minus the

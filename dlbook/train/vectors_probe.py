@@ -8,7 +8,7 @@ way (docs/corpus.md)."""
 
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Dict, Optional, Sequence, Tuple
 
@@ -29,6 +29,10 @@ class ProbeResult:
     @property
     def keep_vectors(self) -> bool:
         return self.with_vectors >= self.without_vectors + self.min_dev_gain
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The dev scores, settings and verdict (for the JSON beside a plan)."""
+        return {**asdict(self), "keep_vectors": self.keep_vectors}
 
     @property
     def reason(self) -> str:
