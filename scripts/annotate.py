@@ -1,7 +1,7 @@
 """Annotate a large text collection (.jsonl or .txt, gzipped or not, a file
 or a folder) with a trained pipeline into resumable JSONL part files, in
 this process or on a Dask cluster; bad lines and files are reported in
-errors.jsonl and the run goes on (dlbook/annotation/run.py,
+errors.jsonl and the run goes on (nerkit/annotation/run.py,
 docs/annotate.md)."""
 
 import json
@@ -11,8 +11,9 @@ from typing import Optional
 import typer
 from wasabi import msg
 
-from dlbook.annotation.collection import MAX_LINE_BYTES, MAX_TEXT_CHARS, Limits
-from dlbook.annotation.run import annotate
+from nerkit.annotation.collection import MAX_LINE_BYTES, MAX_TEXT_CHARS, LineLimits
+from nerkit.annotation.run import AnnotateOptions, annotate
+from nerkit.errors import NerkitError, exit_on_error
 
 
 def main(
@@ -33,24 +34,21 @@ def main(
 ):
     """Annotate a text collection into JSONL part files, resumably, in this
     process or on a Dask cluster."""
-    limits = Limits(max_line_bytes=max_line_bytes, max_text_chars=max_text_chars)
-    try:
-        summary = annotate(
-            model, input_path, output_dir, workers=workers, scheduler=scheduler, text_key=text_key, id_key=id_key,
-            batch_size=batch_size, shard_size=shard_size, limits=limits, gpu_id=gpu_id, overwrite=overwrite,
-        )  # fmt: skip
-    except ValueError as err:
-        typer.echo(f"✘ {err}", err=True)
-        raise typer.Exit(1) from None
-    msg.good(
-        f"{summary['records']:,} records and {summary['errors']:,} bad lines or files in {summary['parts_written']} "
-        f"parts ({summary['parts_skipped']} already done); {summary['words']:,} words at "
-        f"{summary['words_per_second'] or 0:,.0f} words/s (start-up {summary['startup_seconds']:.1f} s)"
-    )
-    typer.echo(json.dumps({k: v for k, v in summary.items() if k != "memory_trace"}))
-    if 0 <= max_errors < summary["errors_in_all"]:
-        typer.echo(f"✘ {summary['errors_in_all']:,} bad lines or files, over --max-errors {max_errors:,}", err=True)
-        raise typer.Exit(1)
+    options = AnnotateOptions(
+        workers=workers, scheduler=scheduler, text_key=text_key, id_key=id_key, batch_size=batch_size,
+        shard_size=shard_size, line_limits=LineLimits(max_line_bytes, max_text_chars), gpu_id=gpu_id,
+        overwrite=overwrite,
+    )  # fmt: skip
+    with exit_on_error():
+        summary = annotate(model, input_path, output_dir, options)
+        msg.good(
+            f"{summary['records']:,} records and {summary['errors']:,} bad lines or files in "
+            f"{summary['parts_written']} parts ({summary['parts_skipped']} already done); {summary['words']:,} words "
+            f"at {summary['words_per_second'] or 0:,.0f} words/s (start-up {summary['startup_seconds']:.1f} s)"
+        )
+        typer.echo(json.dumps(summary))
+        if 0 <= max_errors < summary["errors_in_all"]:
+            raise NerkitError(f"{summary['errors_in_all']:,} bad lines or files, over --max-errors {max_errors:,}")
 
 
 if __name__ == "__main__":

@@ -1,17 +1,17 @@
 """Words per second of `annotate` on a collection of a million words made
 from the test texts: in process, on a local Dask cluster (1 and N workers),
 the tokenizer alone, and a baseline pipeline in one process beside it
-(dlbook/benchmarks/annotate.py)."""
+(nerkit/benchmarks/annotate.py)."""
 
-import json
 from pathlib import Path
 from typing import Optional
 
 import typer
 from wasabi import msg
 
-from dlbook.benchmarks.annotate import benchmark_annotate
-from dlbook.common.atomic_files import write_atomic
+from nerkit.annotation.run import AnnotateOptions
+from nerkit.benchmarks.annotate import benchmark_annotate
+from nerkit.common.atomic_files import write_json
 
 
 def main(
@@ -28,15 +28,13 @@ def main(
     ),
 ):
     """Benchmark annotate in process and on Dask with 1 and N workers."""
-    result = benchmark_annotate(
-        model, test_path, work_dir, min_words, processes, batch_size, shard_size, baseline or None
-    )
-    write_atomic(output_path, json.dumps(result, indent=2) + "\n")
+    options = AnnotateOptions(batch_size=batch_size, shard_size=shard_size)
+    result = benchmark_annotate(model, test_path, work_dir, min_words, processes, options, baseline or None)
+    write_json(output_path, result)
     fastest = result["fastest"]
     msg.good(
         f"{processes} Dask workers: x{result['dask_speedup']:.2f} over 1, x{result['dask_vs_in_process']:.2f} over "
-        f"one process; fastest {fastest['name']} "
-        f"{fastest['words_per_second']:,.0f} words/s; saved {output_path}"
+        f"one process; fastest {fastest['name']} {fastest['words_per_second']:,.0f} words/s; saved {output_path}"
     )
     if baseline:
         msg.good(f"x{result['ratio_to_baseline']['fastest']:.2f} the baseline's one-process words/s")

@@ -1,15 +1,14 @@
 """A soak of annotate on distinct random words, in one process and on Dask,
 each worker's memory traced, and words/s with and without the memory zone
-side by side (dlbook/benchmarks/annotate_soak.py)."""
+side by side (nerkit/benchmarks/annotate_soak.py)."""
 
-import json
 from pathlib import Path
 
 import typer
 from wasabi import msg
 
-from dlbook.benchmarks.annotate_soak import benchmark_annotate_soak
-from dlbook.common.atomic_files import write_atomic
+from nerkit.benchmarks.annotate_soak import AnnotateSoakSettings, benchmark_annotate_soak
+from nerkit.common.atomic_files import write_json
 
 
 def main(
@@ -25,10 +24,9 @@ def main(
     shard_size: int = typer.Option(2000, "--shard-size", help="Lines per shard (one memory point each)"),
 ):
     """Soak annotate on distinct words and time the memory zone's cost."""
-    result = benchmark_annotate_soak(
-        model, work_dir, words, workers, flat_after_words, ab_words, ab_rounds, words_per_line, shard_size
-    )
-    write_atomic(output_path, json.dumps(result, indent=2) + "\n")
+    settings = AnnotateSoakSettings(words, workers, flat_after_words, ab_words, ab_rounds, words_per_line, shard_size)
+    result = benchmark_annotate_soak(model, work_dir, settings)
+    write_json(output_path, result)
     ratio = result["memory_zone_vs_none"]
     msg.good(
         f"memory at most +{result['worst_rss_mb_growth_after_first_words']:.1f} MB a worker after the first "

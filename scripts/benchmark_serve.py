@@ -2,18 +2,18 @@
 127.0.0.1): concurrent one-sentence and 100-text requests, bounded in
 seconds and requests; requests/s, words/s, latency percentiles, errors and
 server memory, beside in-process nlp.pipe; then hostile traffic and a soak
-of distinct words on the same server (dlbook/benchmarks/serve.py)."""
+of distinct words on the same server (nerkit/benchmarks/serve.py)."""
 
-import json
 import sys
 from pathlib import Path
 
 import typer
 from wasabi import msg
 
-from dlbook.benchmarks.serve import benchmark_serve
-from dlbook.common.atomic_files import write_atomic
-from dlbook.serving.limits import Limits
+from nerkit.benchmarks.serve import benchmark_serve
+from nerkit.benchmarks.serve_settings import HostileSettings, LoadSettings, SoakSettings
+from nerkit.common.atomic_files import write_json
+from nerkit.serving.limits import RequestLimits
 
 SERVE = Path(__file__).resolve().parent / "serve.py"
 
@@ -39,20 +39,17 @@ def main(
     flat_after_words: int = typer.Option(1_000_000, "--flat-after-words", help="Memory growth counted after these"),
 ):
     """Load-test a served pipeline on 127.0.0.1 against in-process nlp.pipe."""
-    limits = Limits()
-    hostile_settings = {
-        "max_body_bytes": limits.max_body_bytes, "max_text_chars": limits.max_text_chars, "big_texts": big_texts,
-        "big_text_chars": big_text_chars, "queue_clients": queue_clients, "queue_request_chars": queue_request_chars,
-    }  # fmt: skip
-    soak_settings = {
-        "words": soak_words, "words_per_text": 50, "texts_per_request": 20, "clients": soak_clients,
-        "seconds": soak_seconds, "flat_after_words": flat_after_words, "trace_every_words": 200_000,
-    }  # fmt: skip
-    summary = benchmark_serve(
-        model, test_path, [sys.executable, SERVE, model], clients, batch_clients, texts_per_request, seconds,
-        max_requests, workers, hostile_settings if hostile else None, soak_settings if soak_words else None,
+    load = LoadSettings(clients, batch_clients, texts_per_request, seconds, max_requests, workers)
+    hostile_settings = HostileSettings.sized_by(
+        RequestLimits(), big_texts=big_texts, big_text_chars=big_text_chars, queue_clients=queue_clients,
+        queue_request_chars=queue_request_chars,
     )  # fmt: skip
-    write_atomic(output_path, json.dumps(summary, indent=2) + "\n")
+    soak = SoakSettings(words=soak_words, clients=soak_clients, seconds=soak_seconds, flat_after_words=flat_after_words)
+    summary = benchmark_serve(
+        model, test_path, [sys.executable, SERVE, model], load, hostile_settings if hostile else None,
+        soak if soak_words else None,
+    )  # fmt: skip
+    write_json(output_path, summary)
     msg.good(f"Saved {output_path}")
 
 

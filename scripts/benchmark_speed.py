@@ -1,15 +1,14 @@
 """Words per second of a trained pipeline with `nlp.pipe` over the test
 texts, with a 95% interval, saved as JSON with the machine it ran on
-(dlbook/benchmarks/speed.py)."""
+(nerkit/benchmarks/speed.py)."""
 
-import json
 from pathlib import Path
 
 import typer
 from wasabi import msg
 
-from dlbook.benchmarks.speed import benchmark_speed
-from dlbook.common.atomic_files import write_atomic
+from nerkit.benchmarks.speed import benchmark_speed
+from nerkit.common.atomic_files import write_json
 
 
 def main(
@@ -32,7 +31,7 @@ def main(
             f"batch size {result['batch_size']}: {result['words_per_second']:,.0f} words/s "
             f"(95% CI {result['ci95_low']:,.0f}-{result['ci95_high']:,.0f})"
         )
-    write_atomic(output_path, json.dumps(summary, indent=2) + "\n")
+    write_json(output_path, summary)
     msg.good(f"Saved {output_path} ({summary['machine']})")
 
 

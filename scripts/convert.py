@@ -2,21 +2,22 @@
 per line, JSONL with character spans, a DocBin) split 80/10/10 by contiguous
 blocks, or a folder that comes split. The same input always gives
 byte-identical DocBins, the three replaced together (formats:
-dlbook/corpus/reader.py, docs/corpus.md)."""
+nerkit/corpus/reader.py, docs/corpus.md)."""
 
 from enum import Enum
 from pathlib import Path
+from typing import Optional
 
 import typer
 from wasabi import msg
 
-from dlbook.corpus.columns import LabelScheme
-from dlbook.corpus.docbins import check_output_is_not_input, write_splits
-from dlbook.corpus.files import CorpusError
-from dlbook.corpus.reader import SPLITS, InputFormat, ReadOptions, read_corpus
-from dlbook.corpus.repairs import FragmentEntities
-from dlbook.corpus.spans import Misaligned
-from dlbook.corpus.summary import print_summary
+from nerkit.corpus.docbins import check_output_is_not_input, write_splits
+from nerkit.corpus.reader import SPLITS, InputFormat, ReadOptions, read_corpus
+from nerkit.corpus.repairs import FragmentEntities
+from nerkit.corpus.spans import Misaligned
+from nerkit.corpus.summary import print_summary
+from nerkit.corpus.tags import LabelScheme
+from nerkit.errors import exit_on_error
 
 
 class TextForm(str, Enum):
@@ -29,7 +30,9 @@ def main(
         ..., help="Corpus file (token-per-line, JSONL with spans, .spacy) or folder with train/dev/test files"
     ),
     output_dir: Path = typer.Argument(..., help="Folder for train.spacy, dev.spacy, test.spacy", file_okay=False),
-    label: str = typer.Option("TERM", "--label", "-l", help="Entity type of untyped labels (B, I, L, U)"),
+    label: Optional[str] = typer.Option(
+        None, "--label", "-l", help="Entity type of untyped labels (B, I, L, U); typed labels keep theirs"
+    ),
     label_format: LabelScheme = typer.Option(
         LabelScheme.auto, "--format", "-f", help="Label scheme: auto (BILUO if any L/U/E/S label), iob or biluo"
     ),
@@ -63,12 +66,9 @@ def main(
         input_format=input_format,
         misaligned=misaligned,
     )
-    try:
+    with exit_on_error():
         check_output_is_not_input(input_path, output_dir)
         docs, repairs = read_corpus(input_path, options)
-    except CorpusError as err:
-        typer.echo(f"✘ {err}", err=True)  # one unwrapped line: file:line: problem
-        raise typer.Exit(1) from None
     write_splits(docs, output_dir)
     print_summary(docs, repairs)
     msg.good(f"Wrote {', '.join(f'{split}.spacy' for split in SPLITS)} to {output_dir}")

@@ -1,9 +1,8 @@
 """Evaluate a pipeline on text as users send it: the test split's raw text as
 converted, re-cased, NFKC-normalised, with PDF ligatures put back and as
 PDF/web text, and sets of sentences written outside the corpus; entities
-matched by character offsets (dlbook/evaluation/raw_text.py)."""
+matched by character offsets (nerkit/evaluation/raw_text.py)."""
 
-import json
 from pathlib import Path
 from typing import List
 
@@ -12,11 +11,13 @@ import typer
 from spacy.tokens import DocBin
 from wasabi import msg
 
-from dlbook.common.atomic_files import write_atomic
-from dlbook.common.loading import load_pipeline
-from dlbook.evaluation.raw_text import evaluate_raw_text
-from dlbook.evaluation.sentence_sets import parse_sentence_sets, score_sentences, split_sets_by_labels
-from dlbook.evaluation.text_variants import VARIANTS, parse_text_variants
+from nerkit.common.atomic_files import write_json, write_lines
+from nerkit.common.loading import load_pipeline
+from nerkit.common.options import parse_named_paths
+from nerkit.corpus.text_variants import VARIANTS, parse_text_variants
+from nerkit.errors import exit_on_error
+from nerkit.evaluation.raw_text import evaluate_raw_text
+from nerkit.evaluation.sentence_sets import score_sentences, split_sets_by_labels
 
 
 def main(
@@ -37,16 +38,17 @@ def main(
 ):
     """Score a pipeline on the raw text of the test split, its variants and
     sentence sets, entities matched by character offsets."""
-    sentence_sets = parse_sentence_sets(sentences)
-    chosen = parse_text_variants(variants)
-    nlp = load_pipeline(model, gpu_id)
-    sentence_sets, skipped = split_sets_by_labels(sentence_sets, nlp.get_pipe("ner").labels)
-    for name, why in skipped.items():
-        msg.info(f"Sentence set {name} not scored: {why}")
-    gold_docs = list(DocBin().from_disk(data_path).get_docs(nlp.vocab))
-    results, records = evaluate_raw_text(nlp, gold_docs, chosen)
-    for name, path in sentence_sets.items():
-        results[name] = score_sentences(nlp, path, name)
+    with exit_on_error():
+        sentence_sets = parse_named_paths(sentences, "file")
+        chosen = parse_text_variants(variants)
+        nlp = load_pipeline(model, gpu_id)
+        sentence_sets, skipped = split_sets_by_labels(sentence_sets, nlp.get_pipe("ner").labels)
+        for name, why in skipped.items():
+            msg.info(f"Sentence set {name} not scored: {why}")
+        gold_docs = list(DocBin().from_disk(data_path).get_docs(nlp.vocab))
+        results, records = evaluate_raw_text(nlp, gold_docs, chosen)
+        for name, path in sentence_sets.items():
+            results[name] = score_sentences(nlp, path, name)
     msg.table(
         [
             (name, f"{s['p']:.4f}", f"{s['r']:.4f}", f"{s['f']:.4f}", s["tp"], s["fp"], s["fn"])
@@ -59,8 +61,8 @@ def main(
         for error in results[name]["errors"]:
             msg.text(f"{name}: {error['kind']} {error['text']!r} in {error['sentence']!r}")
     summary = {"model": str(model), "data": str(data_path), "scores": results, "sentence_sets_not_scored": skipped}
-    write_atomic(output_path, json.dumps(summary, indent=2) + "\n")
-    write_atomic(predictions_path, "".join(srsly.json_dumps(record) + "\n" for record in records))
+    write_json(output_path, summary)
+    write_lines(predictions_path, (srsly.json_dumps(record) for record in records))
     msg.good(f"Saved raw-text scores to {output_path} and the predictions to {predictions_path}")
 
 

@@ -1,19 +1,18 @@
 """Write the package's meta (the model card) for the corpus it was trained
 on: the architecture from the config's meta, the data from a meta file that
 describes this corpus, else a neutral card naming the corpus, its labels
-and sizes (dlbook/packaging/model_card.py)."""
+and sizes (nerkit/packaging/model_card.py)."""
 
-import json
 from pathlib import Path
 
 import srsly
 import typer
 from wasabi import msg
 
-from dlbook.common.atomic_files import write_atomic
-from dlbook.corpus.files import CorpusError
-from dlbook.corpus.quality import read_splits
-from dlbook.packaging.model_card import corpus_meta, package_meta, vectors_sources
+from nerkit.common.atomic_files import write_json
+from nerkit.corpus.docbins import read_splits
+from nerkit.errors import exit_on_error
+from nerkit.packaging.model_card import corpus_meta, package_meta, vectors_sources
 
 
 def main(
@@ -27,15 +26,12 @@ def main(
     ),
 ):
     """Write the package meta of a pipeline trained on the corpus."""
-    try:
+    with exit_on_error():
         splits = read_splits(splits_dir)
-    except CorpusError as err:
-        typer.echo(f"✘ {err}", err=True)
-        raise typer.Exit(1) from None
     corpus_part, source = corpus_meta(Path(meta) if meta else None, corpus, splits)
     vectors = vectors_sources(Path(training_config)) if training_config else []
     card = package_meta(srsly.read_json(architecture_meta), corpus_part, corpus, vectors)
-    write_atomic(output_path, json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+    write_json(output_path, card)
     msg.good(f"Saved {output_path}", f"corpus part: {source}")
 
 

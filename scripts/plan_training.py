@@ -1,21 +1,19 @@
 """Choose the training for the corpus: the committed config fitted to the
 statistics of the converted train split by the rules of configs/plan.yml
-(dlbook/train/plan.py); static vectors a user brings made a spaCy vectors
-folder and kept where they help on the dev split (dlbook/train/vectors_probe.py).
+(nerkit/train/plan.py); static vectors a user brings made a spaCy vectors
+folder and kept where they help on the dev split (nerkit/train/vectors_probe.py).
 Writes the config `train` uses and a JSON of each choice and why."""
 
-import json
 from pathlib import Path
 
 import typer
 from wasabi import msg
 
-from dlbook.common.atomic_files import write_atomic
-from dlbook.corpus.files import CorpusError
-from dlbook.corpus.reader import read_docbin
-from dlbook.train.plan import plan_summary
-from dlbook.train.vectors import VectorsError, vectors_folder
-from dlbook.train.vectors_probe import fit_config_probing_vectors
+from nerkit.common.atomic_files import write_atomic, write_json
+from nerkit.errors import exit_on_error
+from nerkit.train.plan import plan_summary
+from nerkit.train.vectors import vectors_folder
+from nerkit.train.vectors_probe import fit_config_probing_vectors
 
 
 def main(
@@ -33,24 +31,19 @@ def main(
     gpu_id: int = typer.Option(-1, help="GPU of the probe's trainings (-1: CPU)"),
 ):
     """Write the config fitted to the corpus, and the plan beside it (.json)."""
-    try:
-        docs = read_docbin(train_path)
-        vectors_path = str(vectors_folder(Path(vectors), vectors_dir)) if vectors else None
-    except (CorpusError, VectorsError) as err:
-        typer.echo(f"✘ {err}", err=True)
-        raise typer.Exit(1) from None
-    config_name = config_path.stem
     dev = Path(dev_path) if dev_path else None
-    plan, config_text, probe = fit_config_probing_vectors(
-        config_path, docs, rules_path, vectors_path, max_steps, train_path, dev, seed=seed, gpu_id=gpu_id
-    )
+    with exit_on_error():
+        vectors_path = str(vectors_folder(Path(vectors), vectors_dir)) if vectors else None
+        plan, config_text, probe = fit_config_probing_vectors(
+            config_path, train_path, rules_path, vectors_path, max_steps, dev, seed=seed, gpu_id=gpu_id
+        )
     write_atomic(output_config, config_text)
     summary = {"config": str(config_path), "train": str(train_path), **plan_summary(plan)}
     if probe is not None:
         summary["vectors_probe"] = probe.to_dict()
-    write_atomic(output_config.with_suffix(".json"), json.dumps(summary, indent=2) + "\n")
+    write_json(output_config.with_suffix(".json"), summary)
     profile = plan.profile
-    msg.divider(f"Training plan for {train_path} ({config_name})")
+    msg.divider(f"Training plan for {train_path} ({config_path.stem})")
     msg.text(
         f"{profile.tokens:,} tokens, {profile.entities:,} entities ({', '.join(profile.labels)}), "
         f"{profile.distinct_share:.3f} distinct strings per entity, {profile.lowercase_share:.1%} lowercase, "

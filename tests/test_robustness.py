@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from dlbook.common.loading import load_pipeline
+from nerkit.common.loading import load_pipeline
 
 pytestmark = pytest.mark.slow
 
@@ -67,7 +67,7 @@ def fixture_rows(n_sentences: int = 400):
 def tiny_cnn(tmp_path_factory, project_root, run, script, spacy_train, write_tsv):
     path = tmp_path_factory.mktemp("robustness")
     tsv = write_tsv(path / "fixture.tsv", fixture_rows())
-    run([sys.executable, script("convert"), tsv, path / "corpus", "--block-docs", "1"])
+    run([sys.executable, script("convert"), "--label", "TERM", tsv, path / "corpus", "--block-docs", "1"])
     spacy_train(
         project_root / "configs" / "sm.cfg",
         path / "training",

@@ -12,15 +12,15 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from dlbook.corpus.reader import ReadOptions, read_corpus
-from dlbook.pipeline_functions import BUNDLED_BACKBONE, resolve_backbone
+from nerkit.corpus.reader import ReadOptions, read_corpus
+from nerkit.pipeline_functions import BUNDLED_BACKBONE, resolve_backbone
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "configs" / "trf.cfg"
-TRAINING_CODE = ROOT / "dlbook" / "train" / "functions.py"
-PIPELINE_CODE = ROOT / "dlbook" / "pipeline_functions.py"
+TRAINING_CODE = ROOT / "nerkit" / "train" / "functions.py"
+PIPELINE_CODE = ROOT / "nerkit" / "pipeline_functions.py"
 
 
 @pytest.mark.parametrize("config", ["trf.cfg", "sm.cfg"])
@@ -67,11 +67,11 @@ def hf_tokenizer():
 
 def test_every_token_of_the_converted_corpus_gets_a_word_piece(hf_tokenizer, book_corpus, hyphen_nlp):
     nlp = hyphen_nlp()
-    normalised, _ = read_corpus(book_corpus)
+    normalised, _ = read_corpus(book_corpus, ReadOptions(entity_label="TERM"))
     docs = [doc for split_docs in normalised.values() for doc in split_docs]
     assert tokens_without_word_pieces(docs, nlp, hf_tokenizer) == []
     # the same check finds the private-use glyphs that --text raw leaves in
-    raw, _ = read_corpus(book_corpus, ReadOptions(normalize=False))
+    raw, _ = read_corpus(book_corpus, ReadOptions(entity_label="TERM", normalize=False))
     missing = tokens_without_word_pieces([doc for split_docs in raw.values() for doc in split_docs], nlp, hf_tokenizer)
     assert len(missing) > 1000
     assert all(any(0xE000 <= ord(c) <= 0xF8FF for c in text) for text in missing)
@@ -100,7 +100,7 @@ def test_tiny_transformer_pipeline_round_trips_through_disk(tiny_trf, tiny_corpu
     nlp.to_disk(tmp_path / "copy")
     reloaded = spacy.load(tmp_path / "copy")
     normalizer = reloaded.get_pipe("transformer").model.tokenizer.backend_tokenizer.normalizer
-    assert type(normalizer).__name__ == "Sequence"  # dlbook.transformer_reads_plain_text.v1, saved
+    assert type(normalizer).__name__ == "Sequence"  # nerkit.transformer_reads_plain_text.v1, saved
     after = list(reloaded.pipe(texts))
     for a, b in zip(before, after, strict=True):
         assert [(e.start_char, e.end_char) for e in a.ents] == [(e.start_char, e.end_char) for e in b.ents]

@@ -141,7 +141,7 @@ def test_the_wheel_installs_and_gives_what_model_best_gives(project, tmp_path_fa
     (site_packages / "test_environment.pth").write_text("\n".join(p for p in sys.path if p.endswith("site-packages")))
     run([python, "-m", "pip", "install", "-q", "--no-deps", path / WHEEL])
     out = probe_installed_pipeline(python, "en_dlbook_terms_sm", TEXT, venv_path)
-    import dlbook.pipeline_functions  # noqa: F401 (model-best's tokenizer, as --code gives it)
+    import nerkit.pipeline_functions  # noqa: F401 (model-best's tokenizer, as --code gives it)
 
     doc = spacy.load(path / "training" / "sm" / "model-best")(TEXT)
     assert out["ents"] == [e.text for e in doc.ents] and out["labels"] == [e.label_ for e in doc.ents]

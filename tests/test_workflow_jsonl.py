@@ -13,7 +13,7 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from dlbook.pipeline_functions import normalize_text
+from nerkit.pipeline_functions import normalize_text
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""dlbook/annotation/collection.py: the files of a collection, its lines as
+"""nerkit/annotation/collection.py: the files of a collection, its lines as
 records, cut into shards with their bad lines and bad files; long lines and
 broken files read without stopping the stream."""
 
@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from dlbook.annotation.collection import (
-    Limits,
+from nerkit.annotation.collection import (
+    LineLimits,
     list_inputs,
     parse_line,
     read_lines,
@@ -17,7 +17,7 @@ from dlbook.annotation.collection import (
     source_name,
 )
 
-LIMITS = Limits(max_line_bytes=1000, max_text_chars=50)
+LIMITS = LineLimits(max_line_bytes=1000, max_text_chars=50)
 
 
 def never_done(name, digest):
@@ -49,7 +49,7 @@ BAD_LINES = {
 @pytest.mark.parametrize("case", sorted(BAD_LINES))
 def test_a_bad_line_says_what_is_wrong(tmp_path, case):
     line, expected = BAD_LINES[case]
-    limits = Limits(max_line_bytes=1_000_000, max_text_chars=50)
+    limits = LineLimits(max_line_bytes=1_000_000, max_text_chars=50)
     with pytest.raises(ValueError) as error:
         parse_line(tmp_path / "x.jsonl", 1, line, "text", "id", limits)
     assert str(error.value).startswith(expected), str(error.value)

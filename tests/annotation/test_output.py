@@ -1,4 +1,4 @@
-"""dlbook/annotation/output.py: part files written whole with a record of
+"""nerkit/annotation/output.py: part files written whole with a record of
 their input bytes, bad lines gathered in errors.jsonl, stale parts removed,
 a manifest a rerun must match (saying what differs), an output folder apart
 from the input, and --overwrite that removes only what a run writes."""
@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from dlbook.annotation.collection import Shard
-from dlbook.annotation.output import (
+from nerkit.annotation.collection import Shard
+from nerkit.annotation.output import (
     MANIFEST,
     PartWriter,
     check_manifest,
@@ -89,12 +89,12 @@ def test_a_rerun_that_would_mix_is_refused_unless_told_to_overwrite(tmp_path):
 
 
 def test_overwrite_removes_only_the_files_a_run_writes(tmp_path):
-    names = ["part-0123456789ab-000000.jsonl", "part-00000-000001.jsonl", "errors.jsonl", "manifest.json"]
-    for name in [*names, "part-mine.jsonl", "notes.txt"]:
+    names = ["part-0123456789ab-000000.jsonl", "errors.jsonl", "manifest.json"]
+    for name in [*names, "part-mine.jsonl", "part-00000-000001.jsonl", "notes.txt"]:
         (tmp_path / name).write_text("x\n")
     (tmp_path / "shards").mkdir()
     remove_run_files(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "part-mine.jsonl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "part-00000-000001.jsonl", "part-mine.jsonl"]
 
 
 @pytest.mark.parametrize("output", [".", "out", "sub/out"])

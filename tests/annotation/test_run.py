@@ -1,5 +1,4 @@
-"""dlbook/annotation/run.py: each shard in a memory zone (a rule-based
-pipeline, fast); then against a real trained pipeline, in process and on a
+"""nerkit/annotation/run.py: against a real trained pipeline, in process and on a
 real Dask LocalCluster of 2 worker processes on 127.0.0.1: bad lines and bad
 files among good ones, resume, a file that grew, a worker killed mid-run,
 and reruns with another model, a model trained again in place or other
@@ -8,7 +7,6 @@ settings refused."""
 import gzip
 import json
 import os
-import random
 import shutil
 import signal
 import threading
@@ -18,9 +16,10 @@ import pytest
 import spacy
 from spacy.training import Example
 
-from dlbook.annotation.collection import shard_name
-from dlbook.annotation.run import annotate, annotate_texts, load_for_annotation
-from dlbook.common.loading import load_pipeline
+from nerkit.annotation.collection import shard_name
+from nerkit.annotation.run import AnnotateOptions, annotate
+from nerkit.annotation.workers import RunWatch
+from nerkit.common.loading import load_pipeline
 
 slow = pytest.mark.slow
 
@@ -68,6 +67,11 @@ def expected(sm_model, collection):
     }
 
 
+def strings_of(nlp):
+    """A RunWatch probe: the strings of the pipeline's vocabulary."""
+    return {"strings": len(nlp.vocab.strings)}
+
+
 def read_parts(output_dir):
     records = []
     for part in sorted(output_dir.glob("part-*.jsonl")):
@@ -88,7 +92,7 @@ def assert_complete(output_dir, expected, collection):
 
 @slow
 def test_in_process_matches_nlp_pipe_and_reports_bad_lines(sm_model, collection, expected, tmp_path):
-    summary = annotate(str(sm_model), collection[0], tmp_path / "out", shard_size=100)
+    summary = annotate(str(sm_model), collection[0], tmp_path / "out", AnnotateOptions(shard_size=100))
     assert (summary["records"], summary["errors"]) == (N_GOOD, len(BAD_LINES))
     assert_complete(tmp_path / "out", expected, collection)
     errors = [json.loads(line)["error"] for line in (tmp_path / "out" / "errors.jsonl").read_text().splitlines()]
@@ -97,21 +101,6 @@ def test_in_process_matches_nlp_pipe_and_reports_bad_lines(sm_model, collection,
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["model"]["name"] == "en_pipeline" and len(manifest["model"]["digest"]) == 32
     assert manifest["spacy"] == spacy.__version__ and manifest["inputs"][0]["source"] == "docs.jsonl"
-
-
-@slow
-def test_annotation_pipeline_drops_the_tensors_and_keeps_the_entities(sm_model, corpus_slice):
-    texts = corpus_texts(corpus_slice, 300)
-    plain = load_pipeline(sm_model)
-    cleaned = load_for_annotation(str(sm_model), -1)
-    assert cleaned.pipe_names == [*plain.pipe_names, "doc_cleaner"]
-    plain_docs, cleaned_docs = list(plain.pipe(texts)), list(cleaned.pipe(texts))
-    assert all(doc.tensor.shape == (len(doc), 64) for doc in plain_docs)
-    assert all(doc.tensor is None for doc in cleaned_docs)
-    assert sum(len(doc.ents) for doc in plain_docs) >= 10
-    assert [[(e.start_char, e.end_char) for e in doc.ents] for doc in cleaned_docs] == [
-        [(e.start_char, e.end_char) for e in doc.ents] for doc in plain_docs
-    ]
 
 
 @pytest.fixture(scope="module")
@@ -126,21 +115,29 @@ def cluster():
 
 @slow
 def test_dask_cluster_gives_the_records_of_nlp_pipe(sm_model, collection, expected, cluster, tmp_path):
-    summary = annotate(
-        str(sm_model), collection[0], tmp_path / "out", scheduler=cluster.scheduler_address, shard_size=100
-    )
+    seen = []
+    watch = RunWatch(probe=strings_of, collect=lambda worker, words, found: seen.append((worker, words, found)))
+    options = AnnotateOptions(scheduler=cluster.scheduler_address, shard_size=100)
+    summary = annotate(str(sm_model), collection[0], tmp_path / "out", options, watch)
     assert summary["parts_written"] == 11 and summary["records"] == N_GOOD
+    # the probe ran on the workers, once a shard, and its findings came back with the words
+    assert {worker for worker, _, _ in seen} <= set(cluster.scheduler_info["workers"]) and len(seen) == 11
+    assert sum(words for _, words, _ in seen) == summary["words"] and all(f["strings"] > 0 for _, _, f in seen)
     assert_complete(tmp_path / "out", expected, collection)
 
 
 @slow
 def test_resume_recomputes_only_the_missing_part(sm_model, collection, expected, cluster, tmp_path):
     output_dir = tmp_path / "out"
-    annotate(str(sm_model), collection[0], output_dir, scheduler=cluster.scheduler_address, shard_size=100)
+    annotate(
+        str(sm_model), collection[0], output_dir, AnnotateOptions(scheduler=cluster.scheduler_address, shard_size=100)
+    )
     kept = output_dir / f"{shard_name('docs.jsonl', 7)}.jsonl"
     kept_mtime = kept.stat().st_mtime_ns
     (output_dir / f"{shard_name('docs.jsonl', 3)}.jsonl").unlink()
-    summary = annotate(str(sm_model), collection[0], output_dir, scheduler=cluster.scheduler_address, shard_size=100)
+    summary = annotate(
+        str(sm_model), collection[0], output_dir, AnnotateOptions(scheduler=cluster.scheduler_address, shard_size=100)
+    )
     assert (summary["parts_written"], summary["parts_skipped"]) == (1, 10)
     assert (summary["records"], summary["errors"]) == (99, 1)  # lines 301-400 hold one bad line, 303
     assert kept.stat().st_mtime_ns == kept_mtime
@@ -167,7 +164,9 @@ def test_killed_worker_loses_and_duplicates_nothing(sm_model, collection, expect
             killed.set()
 
         threading.Thread(target=kill_when_parts_appear, daemon=True).start()
-        summary = annotate(str(sm_model), collection[0], output_dir, scheduler=local.scheduler_address, shard_size=20)
+        summary = annotate(
+            str(sm_model), collection[0], output_dir, AnnotateOptions(scheduler=local.scheduler_address, shard_size=20)
+        )
     assert killed.is_set() and summary["parts_skipped"] == 0
     assert summary["parts_written"] == 51
     assert_complete(output_dir, expected, collection)
@@ -176,28 +175,28 @@ def test_killed_worker_loses_and_duplicates_nothing(sm_model, collection, expect
 @slow
 def test_rerun_with_another_model_is_refused(sm_model, other_model, collection, tmp_path):
     output_dir = tmp_path / "out"
-    annotate(str(sm_model), collection[0], output_dir, shard_size=500)
+    annotate(str(sm_model), collection[0], output_dir, AnnotateOptions(shard_size=500))
     before = sorted(p.name for p in output_dir.iterdir())
     with pytest.raises(ValueError, match="would mix with: the model en_other_pipeline 0.0.0"):
-        annotate(str(other_model), collection[0], output_dir, shard_size=500)
+        annotate(str(other_model), collection[0], output_dir, AnnotateOptions(shard_size=500))
     with pytest.raises(ValueError, match="other settings: shard_size"):
-        annotate(str(sm_model), collection[0], output_dir, shard_size=100)
+        annotate(str(sm_model), collection[0], output_dir, AnnotateOptions(shard_size=100))
     assert sorted(p.name for p in output_dir.iterdir()) == before
-    summary = annotate(str(other_model), collection[0], output_dir, shard_size=500, overwrite=True)
+    summary = annotate(str(other_model), collection[0], output_dir, AnnotateOptions(shard_size=500, overwrite=True))
     assert summary["parts_written"] == 3 and summary["parts_skipped"] == 0
 
 
 @slow
 def test_a_model_trained_again_in_place_is_refused_whatever_its_name_and_version(sm_model, collection, tmp_path):
     model = shutil.copytree(sm_model, tmp_path / "model")
-    annotate(str(model), collection[0], tmp_path / "out", shard_size=500)
+    annotate(str(model), collection[0], tmp_path / "out", AnnotateOptions(shard_size=500))
     nlp = spacy.load(model)
     example = Example.from_dict(nlp.make_doc("a model here"), {"entities": [(2, 7, "TERM")]})
     nlp.update([example], sgd=nlp.resume_training())  # one more training step, saved over the folder
     nlp.to_disk(model)
     assert spacy.load(model).meta["name"] == nlp.meta["name"] and nlp.meta["version"] == "0.0.0"
     with pytest.raises(ValueError, match=r"would mix with: the model en_pipeline 0\.0\.0 \(digest"):
-        annotate(str(model), collection[0], tmp_path / "out", shard_size=500)
+        annotate(str(model), collection[0], tmp_path / "out", AnnotateOptions(shard_size=500))
 
 
 @slow
@@ -206,13 +205,13 @@ def test_a_file_that_grew_is_read_again_from_its_last_complete_shard(sm_model, c
     path = tmp_path / "in" / "grows.jsonl"
     path.parent.mkdir()
     path.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts[:250]))
-    first = annotate(str(sm_model), path, tmp_path / "out", shard_size=100)
+    first = annotate(str(sm_model), path, tmp_path / "out", AnnotateOptions(shard_size=100))
     assert (first["parts_written"], first["records"]) == (3, 250)  # the last shard: 50 lines
     parts = [tmp_path / "out" / f"{shard_name('grows.jsonl', i)}.jsonl" for i in range(4)]
     times = [part.stat().st_mtime_ns for part in parts[:2]]
     with path.open("a") as grows:
         grows.write("".join(json.dumps({"text": t}) + "\n" for t in texts[250:]))
-    again = annotate(str(sm_model), path, tmp_path / "out", shard_size=100)
+    again = annotate(str(sm_model), path, tmp_path / "out", AnnotateOptions(shard_size=100))
     assert (again["parts_skipped"], again["parts_written"], again["records"]) == (2, 2, 150)
     assert again["inputs_changed_since_last_run"] == ["grows.jsonl"]
     assert [part.stat().st_mtime_ns for part in parts[:2]] == times
@@ -243,7 +242,9 @@ def test_a_crawl_folder_with_bad_files_and_lines_writes_every_good_record_once_o
         + b'{"id": "c-3", "text": "caf\xe9 model"}\n{"id": "c-4", "text": "the model"}\n'
     )
     (folder / "d.jsonl").write_text("".join(json.dumps(r) + "\n" for r in last))
-    summary = annotate(str(sm_model), folder, tmp_path / "out", scheduler=cluster.scheduler_address, shard_size=64)
+    summary = annotate(
+        str(sm_model), folder, tmp_path / "out", AnnotateOptions(scheduler=cluster.scheduler_address, shard_size=64)
+    )
     records = read_parts(tmp_path / "out")
     ids = [r["id"] for r in records]
     from_b = [i for i in ids if i.startswith("b-")]
@@ -259,22 +260,3 @@ def test_a_crawl_folder_with_bad_files_and_lines_writes_every_good_record_once_o
     assert "truncated gzip" in errors[0]["error"] and "lone surrogate" in errors[1]["error"]
     assert "nested too deeply" in errors[2]["error"] and "invalid UTF-8" in errors[3]["error"]
     assert (summary["errors_in_all"], summary["records"]) == (4, len(ids))
-
-
-def test_each_shard_is_annotated_in_a_memory_zone_that_frees_its_strings(normalizing_nlp):
-    nlp = normalizing_nlp()
-    nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM"}).add_patterns(
-        [{"label": "TERM", "pattern": "model"}]
-    )
-    rng = random.Random(0)
-
-    def new_words(n):  # distinct words, some normalised by the tokenizer (soft hyphen, fullwidth)
-        words = ["".join(rng.choice("abcdefghij") for _ in range(12)) for _ in range(n)]
-        return [" ".join([w[:3] + "\u00ad" + w[3:], "ｍ" + w, w, "model"]) for w in words]
-
-    first = annotate_texts(nlp, new_words(200), batch_size=32)
-    assert [e["text"] for e in first["ents"][0]] == ["model"]
-    after = [annotate_texts(nlp, new_words(200), batch_size=32)["strings"] for _ in range(3)]
-    assert after == [first["strings"]] * 3  # nothing of the texts stays
-    grown = annotate_texts(nlp, new_words(200), batch_size=32, memory_zone=False)["strings"]
-    assert grown >= first["strings"] + 600

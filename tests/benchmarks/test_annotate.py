@@ -1,4 +1,4 @@
-"""dlbook/benchmarks/annotate.py: the collection made from the test texts,
+"""nerkit/benchmarks/annotate.py: the collection made from the test texts,
 and the tokenizer alone over it."""
 
 import json
@@ -6,7 +6,7 @@ import json
 import spacy
 from spacy.tokens import DocBin
 
-from dlbook.benchmarks.annotate import make_collection, tokenizer_speed
+from nerkit.benchmarks.annotate import make_collection, tokenizer_speed
 
 
 def test_the_collection_repeats_the_test_texts_until_it_holds_enough_words(tmp_path, sample_doc):
@@ -20,4 +20,4 @@ def test_the_collection_repeats_the_test_texts_until_it_holds_enough_words(tmp_p
     assert {r["text"] for r in records} == {sample_doc(nlp).text}
     nlp.to_disk(tmp_path / "model")
     speed = tokenizer_speed(str(tmp_path / "model"), tmp_path / "collection.jsonl")
-    assert speed["words"] == 72 and speed["words_per_second"] == speed["words"] / speed["seconds"]
+    assert speed["min"] <= speed["words_per_second"] <= speed["max"] and speed["words_per_second"] > 0

@@ -1,28 +1,7 @@
-"""dlbook/benchmarks/cpu_configs.py: timing in turns on a fake clock, and
+"""nerkit/benchmarks/cpu_configs.py: timing in turns on a fake clock, and
 the table of variants."""
 
-import pytest
-
-import dlbook.benchmarks.cpu_configs
-from dlbook.benchmarks.cpu_configs import markdown_table, time_in_turns
-
-
-def test_turns_give_each_run_its_words_per_second_without_the_warm_up_turn(fake_clock, monkeypatch):
-    monkeypatch.setattr(dlbook.benchmarks.cpu_configs, "time", fake_clock)
-    calls = []
-
-    def run(seconds: float, words: int):
-        def process() -> int:
-            calls.append(seconds)
-            fake_clock.advance(seconds * (2 if len(calls) <= 2 else 1))  # the warm-up turn is slower
-            return words
-
-        return process
-
-    speed = time_in_turns({"slow": run(0.02, 100), "fast": run(0.01, 100)}, rounds=3)
-    assert calls == [0.02, 0.01] * 4  # one warm-up turn, then three timed, in turns
-    assert speed["slow"] == pytest.approx({"words_per_second": 5000.0, "min": 5000.0, "max": 5000.0})
-    assert speed["fast"]["words_per_second"] == pytest.approx(10000.0)
+from nerkit.benchmarks.cpu_configs import markdown_table
 
 
 def scores(fp: int, fn: int = 0) -> dict:

@@ -1,4 +1,4 @@
-"""dlbook/benchmarks/serve_hostile.py against a real serve on 127.0.0.1 with a
+"""nerkit/benchmarks/serve_hostile.py against a real serve on 127.0.0.1 with a
 trained pipeline and small limits: every hostile body answered with its 4xx
 and read by a Python client, small requests answered beside big ones, a full
 queue refusing with 503 and Retry-After while every admitted request is
@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
-from dlbook.benchmarks.serve_hostile import big_and_small_scenario, oversize_scenario, queue_full_scenario
-from dlbook.serving.process import running_server
+from nerkit.benchmarks.serve_hostile import big_and_small_scenario, oversize_scenario, queue_full_scenario
+from nerkit.benchmarks.serve_settings import HostileSettings, LoadSettings
+from nerkit.benchmarks.server_process import running_server
 
 pytestmark = pytest.mark.slow
 
@@ -36,8 +37,9 @@ def test_each_hostile_body_gets_its_4xx_and_a_python_client_reads_it(small_serve
 
 def test_small_requests_are_answered_while_big_ones_are_sent(small_server):
     url, server = small_server
+    hostile = HostileSettings(max_body_bytes=200_000, max_text_chars=20_000, big_texts=5, big_text_chars=19_000)
     result = big_and_small_scenario(
-        url, server, SENTENCES, big_texts=5, big_text_chars=19_000, clients=3, seconds=3, max_requests=200
+        url, server, SENTENCES, hostile, LoadSettings(clients=3, seconds=3, max_requests=200)
     )
     assert result["small"]["statuses"].get("200", 0) > 0 and set(result["small"]["statuses"]) == {"200"}
     assert result["big"]["statuses"].get("200", 0) >= 1

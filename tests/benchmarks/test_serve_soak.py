@@ -1,4 +1,4 @@
-"""dlbook/benchmarks/serve_soak.py against a real serve on 127.0.0.1 with a
+"""nerkit/benchmarks/serve_soak.py against a real serve on 127.0.0.1 with a
 trained pipeline: requests of distinct words, the server's memory and
 vocabulary traced, the vocabulary flat."""
 
@@ -7,9 +7,10 @@ import sys
 import orjson
 import pytest
 
-from dlbook.benchmarks.annotate_soak import distinct_word
-from dlbook.benchmarks.serve_soak import soak_body, soak_scenario
-from dlbook.serving.process import running_server
+from nerkit.benchmarks.distinct_words import distinct_word
+from nerkit.benchmarks.serve_settings import SoakSettings
+from nerkit.benchmarks.serve_soak import soak_body, soak_scenario
+from nerkit.benchmarks.server_process import running_server
 
 
 def test_a_body_holds_the_distinct_words_from_its_first():
@@ -23,10 +24,8 @@ def test_a_body_holds_the_distinct_words_from_its_first():
 @pytest.mark.slow
 def test_the_soak_sends_its_words_and_the_vocabulary_stays_flat(sm_model, script):
     with running_server([sys.executable, script("serve"), sm_model]) as (url, server):
-        result = soak_scenario(
-            url, server, words=30_000, words_per_text=50, texts_per_request=4, clients=2, seconds=300,
-            flat_after_words=5_000, trace_every_words=5_000,
-        )  # fmt: skip
+        settings = SoakSettings(30_000, 50, 4, clients=2, seconds=300, flat_after_words=5_000, trace_every_words=5_000)
+        result = soak_scenario(url, server, settings)
     assert result["words"] == 30_000 and result["statuses"] == {"200": 150}
     assert [point["words"] for point in result["trace"]][:2] == [0, 5_000] and result["trace"][-1]["words"] == 30_000
     assert result["memory_growth"]["strings_growth_after"] == 0

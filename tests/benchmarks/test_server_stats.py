@@ -1,5 +1,5 @@
-"""dlbook/benchmarks/server_stats.py: latency percentiles are values of the
-sample; a server's memory counts its worker processes."""
+"""nerkit/benchmarks/server_stats.py: a server's memory counts its worker
+processes, and a watch sees its peak while a block runs."""
 
 import subprocess
 import sys
@@ -7,12 +7,7 @@ import time
 
 import psutil
 
-from dlbook.benchmarks.server_stats import percentile, server_memory_mb
-
-
-def test_percentiles_are_values_of_the_sample():
-    values = [float(v) for v in range(1, 101)]
-    assert (percentile(values, 0.5), percentile(values, 0.99), percentile(values, 1.0)) == (51.0, 100.0, 100.0)
+from nerkit.benchmarks.server_stats import MemoryWatch, server_memory_mb
 
 
 def test_the_memory_of_a_server_is_that_of_its_process_and_its_children():
@@ -31,3 +26,19 @@ def test_the_memory_of_a_server_is_that_of_its_process_and_its_children():
             child_process.kill()
         server.kill()
         server.wait()
+
+
+def test_a_watch_sees_the_peak_of_memory_held_for_a_moment():
+    code = "import time; time.sleep(0.5); x = bytearray(150 * 2**20); x[::4096] = b'1' * len(x[::4096]); time.sleep(60)"
+    server = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        with MemoryWatch(server) as memory:
+            deadline = time.monotonic() + 60
+            while server_memory_mb(server) < memory.before + 150 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.2)  # the watch's thread samples every 50 ms
+    finally:
+        server.kill()
+        server.wait()
+    summary = memory.summary()
+    assert summary["memory_mb_up"] >= 150 and max(memory.samples) >= summary["memory_mb_before"] + 150

@@ -1,4 +1,4 @@
-"""dlbook/benchmarks/speed.py: words/s of nlp.pipe as spaCy's benchmark
+"""nerkit/benchmarks/speed.py: words/s of nlp.pipe as spaCy's benchmark
 measures it, on a pipeline whose cost is set on a fake clock; the tokenizer
 alone; the benchmark of a pipeline folder."""
 
@@ -8,7 +8,7 @@ import spacy.cli.benchmark_speed
 from spacy.language import Language
 from spacy.tokens import DocBin
 
-from dlbook.benchmarks.speed import benchmark_speed, measure, tokenizer_words
+from nerkit.benchmarks.speed import benchmark_speed, measure
 
 CLOCK = []  # the fake clock of the running test
 
@@ -37,11 +37,6 @@ def test_words_per_second_of_a_pipeline_with_a_known_cost(fake_clock, monkeypatc
             "batches": 10,
         }
     )
-
-
-def test_the_tokenizer_alone_counts_the_words_it_makes(hyphen_nlp):
-    run = tokenizer_words(hyphen_nlp(), ["a k-means model.", "two words"])
-    assert run() == 6 and run() == 6
 
 
 def test_the_benchmark_of_a_pipeline_folder_names_the_machine_and_each_batch_size(tmp_path, sample_doc):

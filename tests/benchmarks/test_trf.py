@@ -1,10 +1,10 @@
-"""dlbook/benchmarks/trf.py: several processes sharing the device, each
+"""nerkit/benchmarks/trf.py: several processes sharing the device, each
 loading the pipeline and annotating the texts (on the CPU here)."""
 
 import pytest
 import spacy
 
-from dlbook.benchmarks.trf import measure_processes
+from nerkit.benchmarks.trf import measure_processes
 
 pytestmark = pytest.mark.slow
 

@@ -1,10 +1,10 @@
-"""dlbook/common/atomic_files.py: a file, or a set of files, is written whole
+"""nerkit/common/atomic_files.py: a file, or a set of files, is written whole
 or not at all; durably where asked."""
 
 import pytest
 
-import dlbook.common.atomic_files as atomic_files
-from dlbook.common.atomic_files import replace_together, write_atomic
+import nerkit.common.atomic_files as atomic_files
+from nerkit.common.atomic_files import replace_together, write_atomic
 
 
 def test_write_creates_the_folder_and_gives_the_usual_mode(tmp_path):

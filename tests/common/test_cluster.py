@@ -1,4 +1,4 @@
-"""dlbook/common/cluster.py: the local Dask cluster's workers run with
+"""nerkit/common/cluster.py: the local Dask cluster's workers run with
 glibc's malloc defaults, one BLAS thread and no profiler, even after a
 cluster with Dask's defaults was started in the same process, and the
 caller's environment is left as it was."""
@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from dlbook.common.cluster import local_cluster
+from nerkit.common.cluster import local_cluster
 
 
 @pytest.mark.slow

@@ -1,9 +1,9 @@
-"""dlbook/common/entities.py: entities as character spans and in displaCy's
+"""nerkit/common/entities.py: entities as character spans and in displaCy's
 manual format, one colour per label."""
 
 from spacy.tokens import Doc, Span
 
-from dlbook.common.entities import ERROR_COLORS, char_spans, entities, label_colors
+from nerkit.common.entities import ERROR_COLORS, char_spans, entities, label_colors
 
 
 def test_entities_are_character_offsets_into_the_text(hyphen_nlp):

@@ -1,10 +1,10 @@
-"""dlbook/common/loading.py: a pipeline folder with the project's functions
+"""nerkit/common/loading.py: a pipeline folder with the project's functions
 loaded, its tokenizer alone, its meta read without loading it, one thread."""
 
 from threadpoolctl import threadpool_limits
 
-from dlbook.common.loading import load_pipeline, load_tokenizer, model_meta
-from dlbook.common.machine import blas_threads
+from nerkit.common.loading import load_pipeline, load_tokenizer, model_meta
+from nerkit.common.machine import blas_threads
 
 
 def ruler_folder(path, normalizing_nlp):

@@ -1,8 +1,8 @@
-"""dlbook/common/machine.py: what a figure was measured on."""
+"""nerkit/common/machine.py: what a figure was measured on."""
 
 import os
 
-from dlbook.common.machine import blas_threads, describe_machine, peak_gpu_memory_mb, peak_rss_mb, stack_versions
+from nerkit.common.machine import blas_threads, describe_machine, peak_gpu_memory_mb, peak_rss_mb, stack_versions
 
 
 def test_machine_description_names_the_cpu_and_its_cores():

@@ -1,10 +1,10 @@
-"""dlbook/common/renewal.py: inside memory zones the vocabulary keeps no
+"""nerkit/common/renewal.py: inside memory zones the vocabulary keeps no
 strings but its hash table grows; the pipeline is loaded anew once the table
 passes its bound, and only then."""
 
 import spacy
 
-from dlbook.common.renewal import RenewingPipeline, string_table_cells, warm_for_memory_zones
+from nerkit.common.renewal import RenewingPipeline, string_table_cells, warm_for_memory_zones
 
 
 def annotate_new_words(nlp, start, count):

@@ -25,3 +25,22 @@ def span_shapes():
             ],
         },
     }
+
+
+@pytest.fixture(scope="session")
+def quality_rows():
+    """A hand-made untyped corpus with one of each data-quality finding."""
+    return [
+        ("the", "O"),
+        ("distribu-", "O"),
+        ("tion", "B"),  # a line-break fragment labelled as an entity
+        ("model", "B"),
+        ("and", "O"),
+        ("model", "O"),  # the same string outside any entity
+        ("\ue03e", "O"),
+        ("ﬁne-tuning", "B"),
+        ("loss", "I"),
+        ("µ", "O"),
+        ("work", "I"),  # an I with no open entity
+        ("distribution", "O"),  # the fragment's joined word: a confirmed line break
+    ]

@@ -1,20 +1,13 @@
-"""dlbook/corpus/columns.py: token-per-line corpora read into documents, in
+"""nerkit/corpus/columns.py: token-per-line corpora read into documents, in
 the formats NER corpora come in (each fixture is a few sentences written for
 the test, with the entities it must give), and the book's stream cut into
 sentences and documents."""
 
 import pytest
 
-from dlbook.corpus.columns import (
-    LabelScheme,
-    group_documents,
-    iob_tags_to_biluo,
-    read_documents,
-    segment,
-    spaces_for,
-)
-from dlbook.corpus.files import CorpusError
-from dlbook.corpus.repairs import FragmentEntities
+from nerkit.corpus.columns import group_documents, read_documents, segment
+from nerkit.corpus.repairs import FragmentEntities
+from nerkit.errors import CorpusError
 
 CONLL_2003 = """-DOCSTART- -X- -X- O
 
@@ -95,14 +88,6 @@ def test_byte_order_mark_and_crlf_are_read_as_plain_utf8(tmp_path):
     assert [ent.text for ent in doc.ents] == ["model"]
 
 
-def test_format_option_overrides_detection(tmp_path):
-    path = tmp_path / "iob.tsv"
-    path.write_text("k-means\tU-TERM\n", encoding="utf8")
-    with pytest.raises(CorpusError, match=r"iob\.tsv:1: BILUO label 'U-TERM' in an IOB file"):
-        documents(path, scheme=LabelScheme.iob)
-    assert [e.text for d in documents(path, scheme=LabelScheme.biluo) for e in d.ents] == ["k-means"]
-
-
 def test_orphan_inside_label_after_a_blank_line_starts_an_entity(tmp_path):
     path = tmp_path / "orphan.tsv"
     path.write_text("0-1\tB-TERM\n\nloss\tI-TERM\n", encoding="utf8")
@@ -164,20 +149,6 @@ def test_documents_hold_whole_sentences_up_to_the_size_limit():
     assert group_documents(sentences, max_doc_tokens=6) == [[(0, 3), (3, 6)], [(6, 8)], [(8, 20)]]
 
 
-def test_iob_becomes_biluo_and_orphan_inside_starts_an_entity_in_long_streams():
-    tags = ["B-T", "I-T", "O", "I-T", "I-T", "B-T", "B-T"]
-    assert iob_tags_to_biluo(tags) == ["B-T", "L-T", "O", "B-T", "L-T", "U-T", "U-T"]
-    # pieces are cut at an "O" only, so an entity at a piece's edge stays whole
-    assert iob_tags_to_biluo(tags * 500, chunk=3) == iob_tags_to_biluo(tags) * 500
-
-
-def test_detokenized_text_has_no_space_before_closing_punctuation():
-    words = ["the", "model", "(", "k-means", ")", ",", "works", "."]
-    spaces = spaces_for(words)
-    text = "".join(w + (" " if s else "") for w, s in zip(words, spaces, strict=True))
-    assert text == "the model (k-means), works."
-
-
 def test_convert_fixture_labels_sentences_and_text(tmp_path, token_rows, write_tsv):
     path = write_tsv(tmp_path / "tiny.tsv", token_rows)
     all_docs, repairs = read_documents(path, entity_label="CONCEPT", max_doc_tokens=8)
@@ -190,13 +161,13 @@ def test_convert_fixture_labels_sentences_and_text(tmp_path, token_rows, write_t
 
 def test_entities_on_line_break_fragments_are_kept_or_dropped_as_told(tmp_path, fragment_rows, write_tsv):
     path = write_tsv(tmp_path / "fragments.tsv", fragment_rows)
-    kept, repairs = read_documents(path)
+    kept, repairs = read_documents(path, entity_label="TERM")
     assert [e.text for d in kept for e in d.ents] == [
         "tion",
         "means clustering",
         "0-1 loss",
     ] and not repairs.fragment_entities
-    dropped, repairs = read_documents(path, fragment_entities=FragmentEntities.drop)
+    dropped, repairs = read_documents(path, entity_label="TERM", fragment_entities=FragmentEntities.drop)
     assert [e.text for d in dropped for e in d.ents] == ["means clustering", "0-1 loss"]
     assert repairs.fragment_entities == {"tion": 1}
     assert [d.text for d in dropped] == [d.text for d in kept]

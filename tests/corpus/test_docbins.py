@@ -1,12 +1,12 @@
-"""dlbook/corpus/docbins.py: the three splits written as DocBins, whole or
+"""nerkit/corpus/docbins.py: the three splits written as DocBins, whole or
 not at all, and never over the corpus they are read from."""
 
 import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from dlbook.corpus.docbins import check_output_is_not_input, write_splits
-from dlbook.corpus.files import CorpusError
+from nerkit.corpus.docbins import check_output_is_not_input, write_splits
+from nerkit.errors import CorpusError
 
 
 def test_each_split_is_written_and_reads_back_with_its_entities(tmp_path, sample_doc):

@@ -1,9 +1,10 @@
-"""dlbook/corpus/files.py: the lines of a corpus file, and errors that name
+"""nerkit/corpus/files.py: the lines of a corpus file, and errors that name
 the file and line."""
 
 import pytest
 
-from dlbook.corpus.files import CorpusError, read_lines
+from nerkit.corpus.files import read_lines
+from nerkit.errors import CorpusError
 
 
 def test_lines_are_utf8_without_byte_order_mark_or_carriage_returns(tmp_path):

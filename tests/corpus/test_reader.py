@@ -1,12 +1,12 @@
-"""dlbook/corpus/reader.py: a corpus in any accepted format into
+"""nerkit/corpus/reader.py: a corpus in any accepted format into
 train/dev/test documents: one file split by contiguous blocks, a folder that
 comes split kept as it is, formats told by name or first line."""
 
 import pytest
 import spacy
 
-from dlbook.corpus.files import CorpusError
-from dlbook.corpus.reader import InputFormat, ReadOptions, assign_splits, detect_format, read_corpus
+from nerkit.corpus.reader import InputFormat, ReadOptions, assign_splits, detect_format, read_corpus
+from nerkit.errors import CorpusError
 
 
 def test_splits_are_contiguous_blocks_in_80_10_10():
@@ -45,7 +45,7 @@ def test_a_folder_that_comes_split_keeps_each_split_as_given_in_any_format(
     write_tsv(folder / "valid.tsv", token_rows)
     write_docbin(folder / "test.spacy", [sample_doc(spacy.blank("en"))] * 2)
     (folder / "README.md").write_text("not a split")
-    docs, _ = read_corpus(folder, ReadOptions(block_docs=1))
+    docs, _ = read_corpus(folder, ReadOptions(entity_label="TERM", block_docs=1))
     assert [doc.text for doc in docs["train"]] == [r["text"] for r in numbered_records(5)]
     assert len(docs["dev"]) == 1 and "model" in docs["dev"][0].text
     assert [doc.text for doc in docs["test"]] == [sample_doc(spacy.blank("en")).text] * 2
@@ -101,14 +101,14 @@ def test_input_format_option_overrides_detection(tmp_path, write_jsonl, numbered
 def test_a_corpus_too_small_for_three_splits_is_refused(tmp_path, write_tsv):
     path = write_tsv(tmp_path / "small.tsv", [("a", "O"), ("model", "B"), (".", "O")] * 3)
     with pytest.raises(CorpusError) as error:
-        read_corpus(path, ReadOptions(max_sent_tokens=3, max_doc_tokens=3))
+        read_corpus(path, ReadOptions(entity_label="TERM", max_sent_tokens=3, max_doc_tokens=3))
     message = str(error.value)
     assert message.startswith(f"{path}:0: too small for non-empty train/dev/test splits: 3 documents")
     assert "dev, test empty" in message
 
 
 def test_the_book_converts_in_documented_proportions(book_corpus):
-    docs, repairs = read_corpus(book_corpus)
+    docs, repairs = read_corpus(book_corpus, ReadOptions(entity_label="TERM"))
     tokens = {split: sum(len(d) for d in split_docs) for split, split_docs in docs.items()}
     total = sum(tokens.values())
     assert total == 346_718
@@ -121,5 +121,5 @@ def test_the_book_converts_in_documented_proportions(book_corpus):
 
 def test_raw_text_keeps_ligatures(tmp_path, write_tsv, token_rows):
     path = write_tsv(tmp_path / "tiny.tsv", token_rows * 3)
-    docs, _ = read_corpus(path, ReadOptions(normalize=False, block_docs=1, max_doc_tokens=8))
+    docs, _ = read_corpus(path, ReadOptions(entity_label="TERM", normalize=False, block_docs=1, max_doc_tokens=8))
     assert "ﬁne" in " ".join(doc.text for doc in docs["train"])

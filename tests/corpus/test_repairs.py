@@ -1,7 +1,7 @@
-"""dlbook/corpus/repairs.py: tokens as the models read them, entities on
+"""nerkit/corpus/repairs.py: tokens as the models read them, entities on
 line-break fragments, and the counts of every repair."""
 
-from dlbook.corpus.repairs import (
+from nerkit.corpus.repairs import (
     PDF_LIGATURES,
     Repairs,
     confirmed_fragments,
@@ -10,7 +10,7 @@ from dlbook.corpus.repairs import (
     normalize_token,
     normalize_tokens,
 )
-from dlbook.pipeline_functions import PRIVATE_USE_PLACEHOLDER
+from nerkit.pipeline_functions import PRIVATE_USE_PLACEHOLDER
 
 
 def test_normalisation_of_ligatures_private_use_glyphs_and_spacing_marks():

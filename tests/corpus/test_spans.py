@@ -1,4 +1,4 @@
-"""dlbook/corpus/spans.py: JSONL with character spans in the shapes that
+"""nerkit/corpus/spans.py: JSONL with character spans in the shapes that
 annotation tools export, tokenized by the pipeline's tokenizer; misaligned
 spans by mode; every bad record named by file and line."""
 
@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from dlbook.corpus.files import CorpusError
-from dlbook.corpus.repairs import Repairs
-from dlbook.corpus.spans import Misaligned, read_span_documents
+from nerkit.corpus.repairs import Repairs
+from nerkit.corpus.spans import Misaligned, read_span_documents
+from nerkit.errors import CorpusError
 
 
 def ents(doc):

@@ -1,10 +1,10 @@
-"""dlbook/corpus/summary.py: what `convert` prints of the splits and the
+"""nerkit/corpus/summary.py: what `convert` prints of the splits and the
 repairs."""
 
 import spacy
 
-from dlbook.corpus.repairs import Repairs
-from dlbook.corpus.summary import print_summary
+from nerkit.corpus.repairs import Repairs
+from nerkit.corpus.summary import print_summary
 
 
 def test_summary_shows_each_split_its_labels_strings_and_repairs(capsys, sample_doc):

@@ -1,23 +1,8 @@
-"""Fixtures of the evaluation tests: annotated documents, a rule-based
+"""Fixtures of the evaluation tests: a rule-based
 pipeline that finds terms by their norms, a training log."""
 
 import pytest
 import spacy
-from spacy.tokens import Doc, Span
-
-
-@pytest.fixture(scope="session")
-def annotated():
-    """annotated(nlp, words, [(start, end), ...], spaces=None,
-    sent_starts=None, label="TERM"): a gold document."""
-
-    def make(nlp, words, ents, spaces=None, sent_starts=None, label="TERM"):
-        spaces = spaces or [True] * (len(words) - 1) + [False]
-        doc = Doc(nlp.vocab, words=words, spaces=spaces, sent_starts=sent_starts)
-        doc.ents = [Span(doc, s, e, label) for s, e in ents]
-        return doc
-
-    return make
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +11,7 @@ def term_ruler():
     k-means, model and descent by their norms."""
 
     def make():
-        nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "dlbook.normalizing_tokenizer.v1"}}})
+        nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "nerkit.normalizing_tokenizer.v1"}}})
         ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM"})
         ruler.add_patterns([{"label": "TERM", "pattern": p} for p in ("k-means", "model", "descent")])
         return nlp

@@ -1,8 +1,8 @@
-"""dlbook/evaluation/baseline.py: the word list the model is compared with."""
+"""nerkit/evaluation/baseline.py: the word list the model is compared with."""
 
 import spacy
 
-from dlbook.evaluation.baseline import DictionaryBaseline, baseline_records
+from nerkit.evaluation.baseline import DictionaryBaseline, baseline_records
 
 
 def test_dictionary_baseline_matches_training_strings_case_insensitively_longest_first(annotated):
@@ -12,7 +12,7 @@ def test_dictionary_baseline_matches_training_strings_case_insensitively_longest
     baseline = DictionaryBaseline(nlp, train)
     doc = baseline(nlp("Gradient Descent beats a MODEL but not a modal in Paris."))
     assert [(e.text, e.label_) for e in doc.ents] == [("Gradient Descent", "TERM"), ("MODEL", "TERM"), ("Paris", "LOC")]
-    assert sorted(baseline.terms) == ["descent", "gradient descent", "model", "paris"]
+    assert sorted(baseline.strings) == ["descent", "gradient descent", "model", "paris"]
 
 
 def test_baseline_records_on_gold_tokens_and_on_raw_text(annotated, hyphen_nlp):

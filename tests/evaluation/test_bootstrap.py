@@ -1,10 +1,10 @@
-"""dlbook/evaluation/bootstrap.py: each document's counts, F from counts,
+"""nerkit/evaluation/bootstrap.py: each document's counts, F from counts,
 and the paired bootstrap of a difference in F over the test documents."""
 
 import numpy
 import pytest
 
-from dlbook.evaluation.bootstrap import document_counts, f_scores, paired_bootstrap
+from nerkit.evaluation.bootstrap import document_counts, f_scores, paired_bootstrap
 
 
 def test_a_documents_counts_need_the_exact_span_and_label():

@@ -1,4 +1,4 @@
-"""dlbook/evaluation/pipeline_scores.py: every test score of a pipeline
+"""nerkit/evaluation/pipeline_scores.py: every test score of a pipeline
 folder in one call: gold tokens, raw text by variant, sentence sets."""
 
 import json
@@ -6,8 +6,8 @@ import json
 import pytest
 from spacy.tokens import DocBin
 
-from dlbook.evaluation.pipeline_scores import evaluate_pipeline
-from dlbook.evaluation.text_variants import VARIANTS
+from nerkit.corpus.text_variants import VARIANTS
+from nerkit.evaluation.pipeline_scores import evaluate_pipeline
 
 
 def test_gold_tokens_raw_text_and_sentence_sets_of_a_pipeline_folder(tmp_path, term_ruler, annotated):

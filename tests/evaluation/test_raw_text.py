@@ -1,11 +1,11 @@
-"""dlbook/evaluation/raw_text.py: every variant of the test text run
+"""nerkit/evaluation/raw_text.py: every variant of the test text run
 through the pipeline's own tokenizer and scored by character offsets."""
 
 import pytest
 import spacy
 
-from dlbook.evaluation.raw_text import evaluate_raw_text, score_gold_texts
-from dlbook.evaluation.text_variants import VARIANTS
+from nerkit.corpus.text_variants import VARIANTS
+from nerkit.evaluation.raw_text import evaluate_raw_text, score_gold_texts
 
 
 class UppercasingPipeline:
@@ -23,7 +23,7 @@ def test_a_pipeline_that_changes_the_text_is_refused(term_ruler):
 
 
 def test_every_variant_is_scored_with_the_pipeline_tokenizer(annotated):
-    nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "dlbook.tokenizer.v1"}}})
+    nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "nerkit.tokenizer.v1"}}})
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
     ruler.add_patterns([{"label": "TERM", "pattern": "k-means"}])
     gold = [annotated(nlp, ["we", "ran", "k-means", "."], [(2, 3)], [True, True, False, False])]

@@ -1,4 +1,4 @@
-"""dlbook/evaluation/report.py: scores, errors and per-string rows from the
+"""nerkit/evaluation/report.py: scores, errors and per-string rows from the
 evaluation files, the error page, the report without running the model."""
 
 import json
@@ -6,8 +6,8 @@ import json
 import spacy
 from spacy.tokens import DocBin
 
-from dlbook.evaluation.baseline import records_of
-from dlbook.evaluation.report import (
+from nerkit.evaluation.baseline import records_of
+from nerkit.evaluation.report import (
     build_report,
     error_analysis,
     per_string_rows,

@@ -1,11 +1,11 @@
-"""dlbook/evaluation/scores.py: predicted against gold entities by
+"""nerkit/evaluation/scores.py: predicted against gold entities by
 character offsets, overall and per label."""
 
 import pytest
 import spacy
 
-from dlbook.common.entities import char_spans
-from dlbook.evaluation.scores import SpanScores
+from nerkit.common.entities import char_spans
+from nerkit.evaluation.scores import SpanScores
 
 
 def test_char_offset_scores_on_a_hand_checked_fixture(annotated):

@@ -1,11 +1,7 @@
-"""dlbook/evaluation/sentence_sets.py: sentences written outside the corpus,
+"""nerkit/evaluation/sentence_sets.py: sentences written outside the corpus,
 read with their offsets and scored per class; the NAME=FILE options."""
 
-import pytest
-import typer
-
-from dlbook.evaluation.sentence_sets import (
-    parse_sentence_sets,
+from nerkit.evaluation.sentence_sets import (
     read_sentences,
     score_sentences,
     split_sets_by_labels,
@@ -25,23 +21,6 @@ def test_sentence_sets_are_read_with_their_offsets_and_scored_per_class(tmp_path
     assert (result["tp"], result["fp"], result["fn"]) == (2, 0, 1)
     assert result["per_class"]["soft_hyphen"]["r"] == 1.0 and result["per_class"]["cased"]["fn"] == 1
     assert result["errors"] == [{"kind": "FN", "text": "term", "sentence": "no term here"}]
-
-
-def test_sentence_set_options_name_an_existing_file(tmp_path):
-    path = tmp_path / "s.jsonl"
-    path.write_text("")
-    assert parse_sentence_sets([f"user={path}"]) == {"user": path}
-    for bad in (str(path), f"user={tmp_path / 'missing.jsonl'}"):
-        with pytest.raises(typer.BadParameter, match="expected NAME=FILE"):
-            parse_sentence_sets([bad])
-
-
-def test_a_comma_separated_list_of_sets_is_read_as_one_option_each(tmp_path):
-    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
-    first.write_text("")
-    second.write_text("")
-    assert parse_sentence_sets([f"a={first},b={second}"]) == {"a": first, "b": second}
-    assert parse_sentence_sets([""]) == {}
 
 
 def test_a_set_without_a_label_of_the_model_is_left_out_with_its_reason(tmp_path):

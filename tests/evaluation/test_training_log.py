@@ -1,9 +1,9 @@
-"""dlbook/evaluation/training_log.py: the summary and curves of a JSONL
+"""nerkit/evaluation/training_log.py: the summary and curves of a JSONL
 training log."""
 
 import json
 
-from dlbook.evaluation.training_log import plot_training, read_log, training_summary
+from nerkit.evaluation.training_log import plot_training, read_log, training_summary
 
 
 def test_training_curve_png_from_a_jsonl_log(tmp_path, training_records):

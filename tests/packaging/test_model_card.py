@@ -1,4 +1,4 @@
-"""dlbook/packaging/model_card.py: the corpus part of the card from a meta
+"""nerkit/packaging/model_card.py: the corpus part of the card from a meta
 that describes this corpus, a neutral card (corpus, labels, sizes) where the
 meta describes another one or none is given, and the package meta with the
 corpus's description and sources before the architecture's, and the
@@ -10,7 +10,7 @@ import spacy
 from spacy.tokens import Doc, Span
 from weasel.util import get_checksum
 
-from dlbook.packaging.model_card import corpus_meta, package_meta, vectors_sources
+from nerkit.packaging.model_card import corpus_meta, package_meta, vectors_sources
 
 ARCHITECTURE = {
     "description": "CNN and transition-based NER.",

@@ -17,7 +17,7 @@ def load(path):
 def test_cli_reports_the_dropped_fragment_entities(tmp_path, cli, fragment_rows, write_tsv):
     path = write_tsv(tmp_path / "fragments.tsv", fragment_rows * 30)
     args = [str(path), str(tmp_path / "out"), "--block-docs", "1", "--max-doc-tokens", "12"]
-    result = cli("convert", [*args, "--fragment-entities", "drop"])
+    result = cli("convert", ["--label", "TERM", *args, "--fragment-entities", "drop"])
     assert result.exit_code == 0, result.output
     assert "Dropped 30 entities on line-break fragments: tion (30)" in " ".join(result.output.split())
     assert not any(e.text == "tion" for d in load(tmp_path / "out" / "train.spacy") for e in d.ents)
@@ -26,7 +26,18 @@ def test_cli_reports_the_dropped_fragment_entities(tmp_path, cli, fragment_rows,
 def test_cli_writes_three_docbins_and_a_report(tmp_path, run, script, token_rows, write_tsv):
     path = write_tsv(tmp_path / "tiny.tsv", token_rows * 30)
     result = run(
-        [sys.executable, script("convert"), path, tmp_path / "out", "--max-doc-tokens", "22", "--block-docs", "1"]
+        [
+            sys.executable,
+            script("convert"),
+            "--label",
+            "TERM",
+            path,
+            tmp_path / "out",
+            "--max-doc-tokens",
+            "22",
+            "--block-docs",
+            "1",
+        ]
     )
     for split in ("train", "dev", "test"):
         assert (tmp_path / "out" / f"{split}.spacy").exists()
@@ -41,7 +52,21 @@ def test_same_input_gives_byte_identical_docbins_across_processes(tmp_path, run,
     for seed in ("1", "2"):
         out = tmp_path / f"out{seed}"
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        run([sys.executable, script("convert"), path, out, "--block-docs", "1", "--max-doc-tokens", "22"], env=env)
+        run(
+            [
+                sys.executable,
+                script("convert"),
+                "--label",
+                "TERM",
+                path,
+                out,
+                "--block-docs",
+                "1",
+                "--max-doc-tokens",
+                "22",
+            ],
+            env=env,
+        )
         outputs.append([(out / f"{s}.spacy").read_bytes() for s in ("train", "dev", "test")])
     assert outputs[0] == outputs[1]
 
@@ -62,11 +87,11 @@ def test_bad_input_fails_clearly_and_keeps_previous_output(tmp_path, case, cli, 
     content, expected = BAD_INPUTS[case]
     out = tmp_path / "out"
     good = write_tsv(tmp_path / "good.tsv", token_rows * 30)
-    assert cli("convert", [good, out, "--block-docs", "1", "--max-doc-tokens", "22"]).exit_code == 0
+    assert cli("convert", ["--label", "TERM", good, out, "--block-docs", "1", "--max-doc-tokens", "22"]).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     bad = tmp_path / "bad.tsv"
     bad.write_bytes(content)
-    result = cli("convert", [bad, out])
+    result = cli("convert", ["--label", "TERM", bad, out])
     assert result.exit_code == 1
     assert f"{bad}{expected}" in result.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temp files, nothing replaced
@@ -75,16 +100,16 @@ def test_bad_input_fails_clearly_and_keeps_previous_output(tmp_path, case, cli, 
 def test_a_docbin_is_never_converted_over_itself(tmp_path, cli, token_rows, write_tsv):
     good = write_tsv(tmp_path / "good.tsv", token_rows * 30)
     data = tmp_path / "data"
-    assert cli("convert", [good, data, "--block-docs", "1", "--max-doc-tokens", "22"]).exit_code == 0
+    assert cli("convert", ["--label", "TERM", good, data, "--block-docs", "1", "--max-doc-tokens", "22"]).exit_code == 0
     before = {p.name: p.read_bytes() for p in data.iterdir()}
-    result = cli("convert", [data / "train.spacy", data])
+    result = cli("convert", ["--label", "TERM", data / "train.spacy", data])
     assert result.exit_code == 1
     assert f"{data / 'train.spacy'}:0: the corpus is read from where {data} would write the splits" in result.stderr
     assert {p.name: p.read_bytes() for p in data.iterdir()} == before
 
 
 def test_missing_file_fails_and_writes_nothing(tmp_path, cli):
-    result = cli("convert", [tmp_path / "nope.tsv", tmp_path / "out"])
+    result = cli("convert", ["--label", "TERM", tmp_path / "nope.tsv", tmp_path / "out"])
     assert result.exit_code == 1
     assert f"{tmp_path / 'nope.tsv'}:0: file not found" in result.stderr
     assert not (tmp_path / "out").exists()
@@ -112,7 +137,7 @@ def test_a_corpus_too_small_for_three_splits_is_refused_writing_nothing(tmp_path
     path = tmp_path / "small.conll"
     path.write_text(CONLL, encoding="utf8")
     out = tmp_path / "out"
-    result = cli("convert", [path, out])
+    result = cli("convert", ["--label", "TERM", path, out])
     assert result.exit_code == 1
     assert f"{path}:0: too small for non-empty train/dev/test splits: 2 documents" in result.stderr
     assert not out.exists()
@@ -121,7 +146,7 @@ def test_a_corpus_too_small_for_three_splits_is_refused_writing_nothing(tmp_path
 def test_a_multi_label_conll_file_is_converted_and_each_label_reported(tmp_path, cli):
     path = tmp_path / "corpus.conll"
     path.write_text((CONLL + "\n") * 10, encoding="utf8")
-    result = cli("convert", [path, tmp_path / "out", "--block-docs", "2"])
+    result = cli("convert", ["--label", "TERM", path, tmp_path / "out", "--block-docs", "2"])
     assert result.exit_code == 0, result.stderr
     header = next(line for line in result.stdout.splitlines() if line.startswith("split"))
     assert header.split() == ["split", "tokens", "sentences", "docs", "LOC", "MISC", "ORG", "PER"]
@@ -136,10 +161,10 @@ def test_cli_converts_jsonl_reports_expanded_spans_and_refuses_bad_input_writing
     records = numbered_records(29) + [{"text": "A k-means model", "label": [[2, 8, "METHOD"]]}]
     path = write_jsonl(tmp_path / "c.jsonl", records)
     out = tmp_path / "out"
-    result = cli("convert", [path, out, "--block-docs", "1"])
+    result = cli("convert", ["--label", "TERM", path, out, "--block-docs", "1"])
     assert result.exit_code == 1 and f"{path}:30: span 2-8 (METHOD) 'k-mean'" in result.stderr
     assert not out.exists()
-    result = cli("convert", [path, out, "--block-docs", "1", "--misaligned", "expand"])
+    result = cli("convert", ["--label", "TERM", path, out, "--block-docs", "1", "--misaligned", "expand"])
     assert result.exit_code == 0, result.output
     assert "Expanded 1 spans to token edges: 'k-mean' -> 'k-means' (1)" in " ".join(result.output.split())
     (last,) = [
@@ -148,6 +173,6 @@ def test_cli_converts_jsonl_reports_expanded_spans_and_refuses_bad_input_writing
     assert [(e.text, e.label_) for e in last.ents] == [("k-means", "METHOD")]
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     bad = write_jsonl(tmp_path / "bad.jsonl", [*numbered_records(29), {"text": "a model", "label": [[0, 9, "TERM"]]}])
-    result = cli("convert", [bad, out, "--block-docs", "1"])
+    result = cli("convert", ["--label", "TERM", bad, out, "--block-docs", "1"])
     assert result.exit_code == 1 and f"{bad}:30: span 0-9 (TERM) is outside the text" in result.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -12,8 +12,8 @@ def test_cli_reads_a_jsonl_split_folder_through_its_documents_and_names_the_leak
     write_jsonl(folder / "train.jsonl", [record, {"text": "a model", "label": [[2, 7, "TERM"]]}])
     write_jsonl(folder / "dev.jsonl", [{"text": "another model", "label": [[8, 13, "TERM"]]}])
     write_jsonl(folder / "test.jsonl", [record])
-    assert cli("convert", [folder, tmp_path / "corpus"]).exit_code == 0
-    result = cli("data_quality", [folder, tmp_path / "corpus", tmp_path / "dq.md"])
+    assert cli("convert", ["--label", "TERM", folder, tmp_path / "corpus"]).exit_code == 0
+    result = cli("data_quality", ["--label", "TERM", folder, tmp_path / "corpus", tmp_path / "dq.md"])
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "dq.json").read_text())
     assert report["entity_strings"] == {"k-means": 2, "model": 2}
@@ -25,7 +25,7 @@ def test_cli_reads_a_jsonl_split_folder_through_its_documents_and_names_the_leak
 
 def test_cli_without_the_converted_splits_says_to_convert_first(tmp_path, cli, token_rows, write_tsv):
     path = write_tsv(tmp_path / "q.tsv", token_rows)
-    result = cli("data_quality", [path, tmp_path / "nothing", tmp_path / "dq.md"])
+    result = cli("data_quality", ["--label", "TERM", path, tmp_path / "nothing", tmp_path / "dq.md"])
     assert result.exit_code == 1
     assert f"{tmp_path / 'nothing' / 'train.spacy'}:0: converted split not found: run convert first" in result.stderr
     assert not (tmp_path / "dq.md").exists()

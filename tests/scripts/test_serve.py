@@ -19,9 +19,9 @@ import httpx
 import psutil
 import pytest
 
-from dlbook.common.loading import load_pipeline
-from dlbook.serving.app import WORKER_HEALTHCHECK_SECONDS
-from dlbook.serving.process import running_server
+from nerkit.benchmarks.server_process import running_server
+from nerkit.common.loading import load_pipeline
+from nerkit.serving.app import WORKER_HEALTHCHECK_SECONDS
 
 pytestmark = pytest.mark.slow
 
@@ -183,7 +183,7 @@ def test_the_page_shows_the_terms_of_ents_in_a_real_browser(sm_model, browser, t
     with running_server([sys.executable, script("serve"), sm_model]) as (url, _):
         (expected,) = httpx.post(f"{url}/ents", json={"texts": [SENTENCE]}).json()["results"]
         browser.get(f"{url}/")
-        assert "Terms in your text" in browser.page_source
+        assert "Entities in your text" in browser.page_source
         browser.find_element(By.ID, "text").send_keys(SENTENCE)
         browser.find_element(By.ID, "find").click()
         WebDriverWait(browser, 30).until(expected_conditions.presence_of_element_located((By.ID, "result")))

@@ -1,4 +1,4 @@
-"""dlbook/serving/app.py with FastAPI's test client, on a real (rule-based)
+"""nerkit/serving/app.py with FastAPI's test client, on a real (rule-based)
 spaCy pipeline folder: the API against nlp.pipe, the page, every bad input
 and every limit, the security headers and the Host check, a full queue and
 a deadline. No request gets a 500, and the app goes on serving."""
@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from spacy.language import Language
 
-from dlbook.serving.app import Settings, create_app
-from dlbook.serving.limits import Limits
+from nerkit.serving.app import ServeSettings, create_app
+from nerkit.serving.batcher import LaneSettings
+from nerkit.serving.limits import RequestLimits
 
 TEXTS = [
     "Lloyd's algorithm for K-Means and Fine-tuning by Gradient Descent.",
@@ -24,7 +25,7 @@ TEXTS = [
     "",
     "A mo\u00addel, a ｍｏｄｅｌ and a MODEL.",
 ]
-LIMITS = Limits(max_text_chars=200, max_texts=8, max_body_bytes=4_000)
+LIMITS = RequestLimits(max_text_chars=200, max_texts=8, max_body_bytes=4_000)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +43,7 @@ def ruler_model(tmp_path_factory, normalizing_nlp):
 
 @pytest.fixture(scope="module")
 def client(ruler_model):
-    settings = Settings(model=str(ruler_model), limits=LIMITS, allowed_hosts=("testserver",))
+    settings = ServeSettings(model=str(ruler_model), limits=LIMITS, allowed_hosts=("testserver",))
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
@@ -143,8 +144,10 @@ def test_each_limit_is_413_naming_it(client):
 
 
 def test_an_item_bomb_is_refused_by_its_count_and_its_problems_are_capped(ruler_model):
-    roomy = Limits(max_texts=100, max_body_bytes=2_000_000)
-    with TestClient(create_app(Settings(model=str(ruler_model), limits=roomy, allowed_hosts=("testserver",)))) as c:
+    roomy = RequestLimits(max_texts=100, max_body_bytes=2_000_000)
+    with TestClient(
+        create_app(ServeSettings(model=str(ruler_model), limits=roomy, allowed_hosts=("testserver",)))
+    ) as c:
         bomb = post_raw(c, b'{"texts": [' + b",".join([b"1"] * 500_000) + b"]}")
         assert bomb.status_code == 413 and bomb.json()["limit"] == "max_texts" and bomb.json()["found"] == 500_000
         many = c.post("/ents", json={"texts": list(range(100))})
@@ -197,7 +200,7 @@ def test_the_form_answers_with_the_terms_highlighted_by_displacy(client):
     page = client.post("/", data={"text": text})
     assert page.status_code == 200
     html = page.text
-    assert html.count("<mark") == 3 and "3 terms found." in html
+    assert html.count("<mark") == 3 and "3 entities found." in html
     for ent in expected["ents"]:
         assert f'{ent["text"]}<span class="entity-label">TERM</span></mark>' in html  # the term, then its label
     assert "style=" not in html  # nothing inline: the policy allows the stylesheet only
@@ -274,7 +277,9 @@ def hold_the_fast_lane(client, answers):
 
 
 def test_a_full_queue_is_503_with_retry_after_and_every_admitted_request_is_answered(gated_model):
-    settings = Settings(model=str(gated_model), max_fast_queue_chars=20, allowed_hosts=("testserver",))
+    settings = ServeSettings(
+        model=str(gated_model), lanes=LaneSettings(max_fast_queue_chars=20), allowed_hosts=("testserver",)
+    )
     app = create_app(settings)
     with TestClient(app) as client:
         answers = []
@@ -292,7 +297,9 @@ def test_a_full_queue_is_503_with_retry_after_and_every_admitted_request_is_answ
 
 
 def test_a_request_not_annotated_within_its_deadline_is_504_and_dropped(gated_model):
-    settings = Settings(model=str(gated_model), request_seconds=0.05, allowed_hosts=("testserver",))
+    settings = ServeSettings(
+        model=str(gated_model), lanes=LaneSettings(request_seconds=0.05), allowed_hosts=("testserver",)
+    )
     app = create_app(settings)
     with TestClient(app) as client:
         answers = []

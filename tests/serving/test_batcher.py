@@ -1,4 +1,4 @@
-"""dlbook/serving/batcher.py: requests that wait together share a batch, a
+"""nerkit/serving/batcher.py: requests that wait together share a batch, a
 batch is capped in characters, each request is answered when its own texts
 are done, a failing text fails its own request only, a full queue refuses at
 once, requests past their deadline or abandoned are dropped unannotated, a
@@ -13,7 +13,14 @@ import threading
 import pytest
 from spacy.language import Language
 
-from dlbook.serving.batcher import DeadlineExceeded, QueueFull, RequestBatcher, TextFailed, lower_thread_priority
+from nerkit.serving.batcher import (
+    DeadlineExceeded,
+    LaneSettings,
+    QueueFull,
+    RequestBatcher,
+    TextFailed,
+    lower_thread_priority,
+)
 
 GATES = {}  # text -> (reached, open): the pipeline waits at a text's gate until the test opens it
 SEEN = []  # every text the pipeline was given, in order
@@ -51,8 +58,9 @@ def make_batcher(normalizing_nlp, **settings):
         max_fast_queue_chars=1_000,
         max_batch_chars=1_000,
         request_seconds=60,
+        bulk_lane_nice=0,
     )
-    return RequestBatcher(load, **{**defaults, **settings})
+    return RequestBatcher(load, LaneSettings(**{**defaults, **settings}))
 
 
 async def reached(event):

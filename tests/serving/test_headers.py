@@ -1,9 +1,9 @@
-"""dlbook/serving/headers.py: every HTTP answer gets the security headers,
+"""nerkit/serving/headers.py: every HTTP answer gets the security headers,
 without overriding one the app set; other scopes pass untouched."""
 
 import asyncio
 
-from dlbook.serving.headers import CONTENT_SECURITY_POLICY, HEADERS, SecurityHeaders
+from nerkit.serving.headers import CONTENT_SECURITY_POLICY, HEADERS, SecurityHeaders
 
 
 def answer(scope, app_headers):

@@ -1,4 +1,4 @@
-"""dlbook/serving/limits.py: each limit named with its value and what was
+"""nerkit/serving/limits.py: each limit named with its value and what was
 sent, checked before work that grows with the body; a body that is not the
 request named by its first problems; a body over the limit refused before it
 is read whole, and drained (within its bounds) so that the answer reaches a
@@ -9,13 +9,13 @@ import asyncio
 import orjson
 import pytest
 
-import dlbook.serving.limits as limits_module
-from dlbook.serving.limits import (
+import nerkit.serving.limits as limits_module
+from nerkit.serving.limits import (
     MAX_PROBLEMS,
     BodySizeLimit,
     InvalidRequest,
     LimitExceeded,
-    Limits,
+    RequestLimits,
     check_texts,
     read_texts,
     separators_outside_strings,
@@ -23,7 +23,7 @@ from dlbook.serving.limits import (
 
 
 def test_texts_within_the_limits_pass_and_the_first_over_one_is_named():
-    limits = Limits(max_text_chars=5, max_texts=3, max_total_chars=9, max_body_bytes=100)
+    limits = RequestLimits(max_text_chars=5, max_texts=3, max_total_chars=9, max_body_bytes=100)
     check_texts(["model", ""], limits)
     with pytest.raises(LimitExceeded) as too_many:
         check_texts(["a", "b", "c", "d"], limits)
@@ -40,7 +40,7 @@ def test_texts_within_the_limits_pass_and_the_first_over_one_is_named():
 
 
 def test_the_count_of_items_is_checked_before_the_body_is_parsed(monkeypatch):
-    limits = Limits(max_texts=1_000)
+    limits = RequestLimits(max_texts=1_000)
     bomb = b'{"texts": [' + b",".join([b"1"] * 200_000) + b"]}"
     parsed = []
     monkeypatch.setattr(limits_module.orjson, "loads", lambda body: parsed.append(body))
@@ -50,7 +50,7 @@ def test_the_count_of_items_is_checked_before_the_body_is_parsed(monkeypatch):
 
 
 def test_commas_inside_the_texts_do_not_count_as_items():
-    limits = Limits(max_texts=3)
+    limits = RequestLimits(max_texts=3)
     body = orjson.dumps({"texts": ["a, b, c, d", 'a "quoted, text", and \\, more', "e"]})
     assert separators_outside_strings(body, at_most=0) == 2
     assert read_texts(body, limits)[1] == 'a "quoted, text", and \\, more'
@@ -59,7 +59,7 @@ def test_commas_inside_the_texts_do_not_count_as_items():
 
 
 def test_a_body_that_is_not_the_request_lists_its_first_problems_and_counts_them_all():
-    limits = Limits(max_texts=1_000)
+    limits = RequestLimits(max_texts=1_000)
     with pytest.raises(InvalidRequest) as many:
         read_texts(orjson.dumps({"texts": ["ok", *range(500)]}), limits)
     body = many.value.to_dict()
@@ -84,7 +84,7 @@ def test_a_body_that_is_not_the_request_lists_its_first_problems_and_counts_them
     assert read_texts(b'{"texts": ["a model", ""]}', limits) == ["a model", ""]
 
 
-def call(middleware, headers, chunks, limits=Limits(max_body_bytes=10)):
+def call(middleware, headers, chunks, limits=RequestLimits(max_body_bytes=10)):
     """Run the middleware on one request; returns the messages it sent and
     what the app behind it received. After the body, the client hangs up."""
     sent, reached = [], []
@@ -126,6 +126,6 @@ def test_a_refused_body_is_drained_before_the_answer_unless_the_client_waits_for
     assert sent[0]["status"] == 413 and [m["type"] for m in call.unread] == ["http.disconnect"]
     sent, _ = call(scope, [(b"content-length", b"40"), (b"expect", b"100-continue")], chunks)
     assert sent[0]["status"] == 413 and len(call.unread) == 6  # nothing read: the client has sent nothing
-    bounded = Limits(max_body_bytes=10, max_drain_bytes=16)
+    bounded = RequestLimits(max_body_bytes=10, max_drain_bytes=16)
     sent, _ = call(scope, [(b"content-length", b"40")], chunks, bounded)
     assert sent[0]["status"] == 413 and len(call.unread) == 4  # two chunks drained, then the connection closed

@@ -1,7 +1,7 @@
-"""dlbook/serving/page.py: the page, its text and its entities escaped, the
+"""nerkit/serving/page.py: the page, its text and its entities escaped, the
 entities marked by displaCy."""
 
-from dlbook.serving.page import label_classes, page_stylesheet, render_page
+from nerkit.serving.page import label_classes, page_stylesheet, render_page
 
 NAME = {"name": "en_x", "version": "1.0"}
 
@@ -15,7 +15,7 @@ def test_the_empty_page_has_the_form_and_nothing_from_elsewhere():
 def test_the_text_and_its_entities_are_escaped_and_marked():
     text = "a <b>model</b> & more"
     html = render_page(NAME, ["TERM"], text, [{"start": 5, "end": 10, "label": "TERM", "text": "model"}])
-    assert html.count("<mark") == 1 and "1 terms found." in html
+    assert html.count("<mark") == 1 and "1 entities found." in html
     assert "<b>" not in html and html.count("&lt;b&gt;") == 2  # in the box and in the result
 
 

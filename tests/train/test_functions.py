@@ -1,4 +1,4 @@
-"""The training-only module (dlbook/train/functions.py, `spacy train
+"""The training-only module (nerkit/train/functions.py, `spacy train
 --code`): with it, every registered name of the configs resolves; its
 augmenters, corpus readers and logger."""
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from spacy.tokens import Doc, Span
 from spacy.training import Example
 
-from dlbook.train.functions import (
+from nerkit.train.functions import (
     create_adjacent_entity_augmenter,
     create_balanced_corpus,
     create_case_augmenter,
@@ -19,7 +19,7 @@ from dlbook.train.functions import (
     create_varied_corpus,
 )
 
-TRAINING_MODULE = Path(__file__).resolve().parents[2] / "dlbook" / "train" / "functions.py"
+TRAINING_MODULE = Path(__file__).resolve().parents[2] / "nerkit" / "train" / "functions.py"
 
 
 def test_training_module_resolves_every_name_of_the_configs(tmp_path, configs, unresolved_names):

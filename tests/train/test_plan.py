@@ -1,4 +1,4 @@
-"""dlbook/train/plan.py: the statistics of a corpus, the choices they make
+"""nerkit/train/plan.py: the statistics of a corpus, the choices they make
 (none for the book: both configs byte for byte as committed), each choice
 with its reason, and the fitted config as spaCy reads it."""
 
@@ -8,14 +8,14 @@ from spacy.tokens import Doc, Span
 from spacy.util import load_config_from_str
 from thinc.api import Config
 
-from dlbook.corpus.reader import ReadOptions, read_corpus
-from dlbook.corpus.repairs import FragmentEntities
-from dlbook.train.plan import apply_overrides, fit_config, plan_training, profile_corpus
+from nerkit.corpus.reader import ReadOptions, read_corpus
+from nerkit.corpus.repairs import FragmentEntities
+from nerkit.train.plan import apply_overrides, fit_config, plan_training, profile_corpus
 
 
 @pytest.fixture(scope="module")
 def book_train(book_corpus):
-    docs, _ = read_corpus(book_corpus, ReadOptions(fragment_entities=FragmentEntities.drop))
+    docs, _ = read_corpus(book_corpus, ReadOptions(entity_label="TERM", fragment_entities=FragmentEntities.drop))
     return docs["train"]
 
 

@@ -1,4 +1,4 @@
-"""dlbook/train/vectors.py: a vectors text file made a spaCy vectors folder
+"""nerkit/train/vectors.py: a vectors text file made a spaCy vectors folder
 (spaCy's converter), a folder used as it is, and bad vectors refused with
 the file named; a short training with include_static_vectors reads them."""
 
@@ -6,7 +6,8 @@ import numpy
 import pytest
 import spacy
 
-from dlbook.train.vectors import VectorsError, glove_folder, vectors_folder
+from nerkit.errors import NerkitError
+from nerkit.train.vectors import glove_folder, vectors_folder
 
 WORDS = ["model", "descent", "gradient", "the", "a", "learning"]
 
@@ -23,16 +24,16 @@ def test_a_vec_file_becomes_a_vectors_folder_and_a_folder_is_used_as_it_is(tmp_p
 
 
 def test_bad_vectors_are_refused_with_the_file_named(tmp_path):
-    with pytest.raises(VectorsError, match="missing.vec: vectors not found"):
+    with pytest.raises(NerkitError, match="missing.vec: vectors not found"):
         vectors_folder(tmp_path / "missing.vec", tmp_path / "out")
     (tmp_path / "words.csv").write_text("a,b\n")
-    with pytest.raises(VectorsError, match="words.csv: vectors must be a spaCy folder or a"):
+    with pytest.raises(NerkitError, match="words.csv: vectors must be a spaCy folder or a"):
         vectors_folder(tmp_path / "words.csv", tmp_path / "out")
     (tmp_path / "folder").mkdir()
-    with pytest.raises(VectorsError, match="folder: not a spaCy vectors folder"):
+    with pytest.raises(NerkitError, match="folder: not a spaCy vectors folder"):
         vectors_folder(tmp_path / "folder", tmp_path / "out")
     (tmp_path / "broken.vec").write_text("2 3\nword 0.1 x 0.3\n")
-    with pytest.raises(VectorsError, match="broken.vec: not a word-vectors text file"):
+    with pytest.raises(NerkitError, match="broken.vec: not a word-vectors text file"):
         vectors_folder(tmp_path / "broken.vec", tmp_path / "out")
     assert not (tmp_path / "out").exists()
 

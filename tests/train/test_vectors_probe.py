@@ -1,14 +1,13 @@
-"""dlbook/train/vectors_probe.py: vectors a user brings kept only where
+"""nerkit/train/vectors_probe.py: vectors a user brings kept only where
 their best dev score after a short training is ahead by the margin; the
 plan and config of the choice, the probe's scores in the plan's reasons."""
 
 import srsly
 from thinc.api import Config
 
-import dlbook.train.vectors_probe as vectors_probe
-from dlbook.corpus.reader import read_docbin
-from dlbook.train.vectors import vectors_folder
-from dlbook.train.vectors_probe import ProbeResult, fit_config_probing_vectors
+import nerkit.train.vectors_probe as vectors_probe
+from nerkit.train.vectors import vectors_folder
+from nerkit.train.vectors_probe import ProbeResult, fit_config_probing_vectors
 
 
 def test_vectors_are_kept_from_the_margin_on():
@@ -31,11 +30,10 @@ def probe_rules(tmp_path, project_root, steps):
 def fit(tmp_path, project_root, tiny_corpus, vectors, dev=True, steps=4, max_steps=0):
     return fit_config_probing_vectors(
         project_root / "configs" / "sm.cfg",
-        read_docbin(tiny_corpus / "train.spacy"),
+        tiny_corpus / "train.spacy",
         probe_rules(tmp_path, project_root, steps=steps),
         vectors,
         max_steps,
-        tiny_corpus / "train.spacy",
         tiny_corpus / "dev.spacy" if dev else None,
     )
 

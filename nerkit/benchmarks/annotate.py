@@ -1,0 +1,142 @@
+"""Words per second of `annotate` on one machine: in this process and on a
+local Dask cluster (1 and N workers), over a JSONL collection of at least a
+million words made from the test texts. Start-up (cluster and model loading) is reported apart from the
+annotation rate, with the peak memory per worker. Beside them: the words/s of
+the pipeline's tokenizer alone over the same texts (the ceiling of any spaCy
+pipeline with that tokenizer), and with --baseline another pipeline (the
+config before a change) annotating in one process right before the
+pipeline's own one-process run, so that their ratio is taken side by side.
+Writes one JSON."""
+
+import json
+import os
+import shutil
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import spacy
+from spacy.tokens import DocBin
+from wasabi import msg
+
+from nerkit.annotation.collection import list_inputs, read_shards
+from nerkit.annotation.run import AnnotateOptions, annotate
+from nerkit.benchmarks.timing import time_in_turns, tokenizer_words
+from nerkit.benchmarks.worker_memory import MemoryTrace
+from nerkit.common.loading import load_pipeline
+from nerkit.common.machine import describe_machine
+
+
+def make_collection(test_path: Path, output_path: Path, min_words: int) -> Dict[str, int]:
+    """A JSONL file of the test texts, one paragraph-sized text a line,
+    repeated until it holds `min_words` words."""
+    nlp = spacy.blank("en")
+    texts = [doc.text for doc in DocBin().from_disk(test_path).get_docs(nlp.vocab)]
+    words_per_pass = sum(len(nlp.make_doc(text)) for text in texts)
+    passes = -(-min_words // words_per_pass)
+    with output_path.open("w", encoding="utf8") as out:
+        for i in range(passes):
+            for j, text in enumerate(texts):
+                out.write(json.dumps({"id": f"{i}-{j}", "text": text}) + "\n")
+    return {"lines": passes * len(texts), "words": passes * words_per_pass}
+
+
+def shard_texts(collection: Path, shard_size: int) -> List[List[str]]:
+    """Every text of a collection, shard by shard, read beforehand."""
+    shards = read_shards(list_inputs(collection), collection, shard_size, "text", "id", lambda name, digest: False)
+    return [[text for _, text, _ in shard.records] for shard in shards]
+
+
+def tokenizer_speed(model: str, collection: Path) -> Dict[str, float]:
+    """Words/s of the pipeline's tokenizer alone (`nlp.make_doc`, one
+    process) over the texts of the collection, read beforehand."""
+    texts = [text for shard in shard_texts(collection, 1000) for text in shard]
+    return time_in_turns({"tokenizer": tokenizer_words(load_pipeline(model), texts)}, rounds=1)["tokenizer"]
+
+
+def timed_run(model: str, collection: Path, output_dir: Path, options: AnnotateOptions) -> Dict:
+    """annotate into a fresh output folder, its memory traced; its wall
+    seconds (start-up included) beside its own figures."""
+    shutil.rmtree(output_dir, ignore_errors=True)
+    trace = MemoryTrace()
+    start = time.perf_counter()
+    summary = annotate(model, collection, output_dir, options, trace.watch)
+    summary["wall_seconds"] = time.perf_counter() - start
+    summary["wall_words_per_second"] = summary["words"] / summary["wall_seconds"]
+    memory = trace.summary()
+    del memory["memory_trace"]
+    return {**summary, **memory}
+
+
+def benchmark_annotate(
+    model: str,
+    test_path: Path,
+    work_dir: Path,
+    min_words: int,
+    processes: int,
+    options: AnnotateOptions,
+    baseline: Optional[str],
+) -> Dict:
+    """annotate over a collection of at least `min_words` words made from the
+    test texts: in process, on Dask (1 and `processes` workers), the baseline
+    pipeline in one process first; the tokenizer alone; speed-ups and ratios.
+    `options` gives the batch and shard sizes.
+    model: the pipeline; test_path: the DocBin whose texts make the
+    collection; work_dir: the collection and the runs' outputs; min_words:
+    its size; processes: the Dask workers compared with one; options: batch
+    and shard sizes; baseline: another pipeline timed in one process, or None."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    collection = work_dir / "collection.jsonl"
+    size = make_collection(test_path, collection, min_words)
+    msg.info(f"{size['lines']:,} lines, {size['words']:,} words")
+    setups: List[Dict] = [
+        *([{"name": "baseline_in_process_1", "workers": 0, "model": baseline}] if baseline else []),
+        {"name": "in_process_1", "workers": 0},
+        {"name": "dask_1", "workers": 1},
+        {"name": f"dask_{processes}", "workers": processes},
+    ]
+    runs = {}
+    for setup in setups:
+        run_options = replace(options, workers=setup["workers"])
+        summary = timed_run(setup.get("model", model), collection, work_dir / setup["name"], run_options)
+        runs[setup["name"]] = {**setup, **summary}
+        msg.good(
+            f"{setup['name']}: {summary['words_per_second']:,.0f} words/s annotating, "
+            f"{summary['wall_words_per_second']:,.0f} words/s wall, start-up {summary['startup_seconds']:.1f} s"
+        )
+    tokenizer = tokenizer_speed(model, collection)
+    msg.good(f"tokenizer alone: {tokenizer['words_per_second']:,.0f} words/s")
+    result = {
+        "model": model,
+        "machine": describe_machine(-1),
+        "cpu_count": os.cpu_count(),
+        "spacy": spacy.__version__,
+        "collection": size,
+        "settings": {"batch_size": options.batch_size, "shard_size": options.shard_size},
+        "runs": runs,
+        "tokenizer_alone": tokenizer,
+    }
+    return {**result, **ratios(runs, processes, baseline)}
+
+
+def ratios(runs: Dict[str, Dict], processes: int, baseline: Optional[str]) -> Dict:
+    """The fastest run, Dask's speed-up and scaling, and the ratios to the
+    baseline pipeline, all between runs of this one benchmark."""
+    dask_1, dask_n, in_process_1 = runs["dask_1"], runs[f"dask_{processes}"], runs["in_process_1"]
+    fastest = max((r for r in runs.values() if "model" not in r), key=lambda r: r["words_per_second"])
+    found = {
+        "fastest": {key: fastest[key] for key in ("name", "words_per_second", "wall_words_per_second")},
+        "dask_speedup": dask_n["words_per_second"] / dask_1["words_per_second"],
+        "dask_scaling_efficiency": dask_n["words_per_second"] / dask_1["words_per_second"] / processes,
+        "dask_vs_in_process": dask_n["words_per_second"] / in_process_1["words_per_second"],
+        "dask_vs_in_process_wall": dask_n["wall_words_per_second"] / in_process_1["wall_words_per_second"],
+    }
+    if baseline:
+        reference = runs["baseline_in_process_1"]["words_per_second"]
+        found["baseline"] = baseline
+        found["ratio_to_baseline"] = {
+            "in_process_1": in_process_1["words_per_second"] / reference,
+            "fastest": fastest["words_per_second"] / reference,
+        }
+    return found
