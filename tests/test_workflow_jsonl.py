@@ -135,7 +135,7 @@ def test_the_wheel_installs_and_finds_both_labels_in_a_fresh_venv(project, sm_ve
     assert sorted(meta["labels"]["ner"]) == LABELS
     out = probe_installed_pipeline(sm_venv, "en_dlbook_terms_sm", "We train the model with k-means.", tmp_path)
     assert (out["name"], out["version"]) == ("dlbook_terms_sm", "0.1.0")
-    assert out["dlbook_installed"] is False  # the package's own module is all it needs
+    assert out["nerkit_installed"] is False  # the package's own module is all it needs
     assert "k-means" in out["tokens"]  # the hyphen-keeping tokenizer travels with the package
     assert ("model", "TERM") in zip(out["ents"], out["labels"], strict=True), out
 

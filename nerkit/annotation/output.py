@@ -124,7 +124,10 @@ def differences(previous: Dict[str, Any], manifest: Dict[str, Any]) -> List[str]
         )
         found.append(f"other settings: {', '.join(changed)}")
     inputs = {entry["source"]: entry for entry in manifest["inputs"]}
-    for entry in previous.get("inputs", []):
+    earlier = previous.get("inputs", [])
+    if not all(isinstance(entry, dict) and {"source", "size"} <= set(entry) for entry in earlier):
+        return [*found, "the earlier run's manifest lists its inputs in a form this version does not write"]
+    for entry in earlier:
         source = entry["source"]
         if source not in inputs:
             found.append(f"the input {source} of the earlier run is gone")

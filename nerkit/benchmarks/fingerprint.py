@@ -62,9 +62,9 @@ def test_figures(metrics_dir: Path) -> Dict[str, Any]:
 
 
 def wheel_files(wheel: Path, neutral_names: Sequence[str]) -> Dict[str, Dict[str, str]]:
-    """Each file of a wheel (the package's version folder named neutrally):
-    its checksum, and for text, that with `neutral_names` followed by a dot
-    replaced by one name."""
+    """Each file of a wheel by its name in the wheel: its checksum, and
+    (where `neutral_names` are given) that of its bytes with those names,
+    followed by a dot, replaced by one name."""
     names = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in neutral_names) + rb")\.")
     files = {}
     with zipfile.ZipFile(wheel) as archive:
@@ -105,7 +105,9 @@ def compare_wheels(before: Dict[str, Dict], after: Dict[str, Dict]) -> Dict[str,
             "only_names_differ": [
                 f
                 for f in common
-                if old[f]["md5"] != new[f]["md5"] and old[f].get("neutral_md5") == new[f].get("neutral_md5")
+                if old[f]["md5"] != new[f]["md5"]
+                and "neutral_md5" in old[f]
+                and old[f]["neutral_md5"] == new[f].get("neutral_md5")
             ],
             "differ": [
                 f

@@ -1,7 +1,7 @@
 """What a figure was measured on and with: the CPU or GPU, the threads of
 numpy's BLAS, peak memory (GPU and resident), the versions of the stack, and
-the record every benchmark JSON carries (date, machine, commit, command,
-versions)."""
+a run's record (date, machine, commit, command, versions) for the JSON of a
+measurement."""
 
 import datetime
 import os
@@ -107,10 +107,11 @@ def git_commit(root: Path) -> Optional[str]:
     return head.stdout.strip() + ("-dirty" if status.stdout.strip() else "")
 
 
-def run_record(gpu_id: int = -1, root: Path = Path.cwd()) -> Dict[str, Any]:
+def run_record(gpu_id: int = -1, root: Optional[Path] = None) -> Dict[str, Any]:
     """When, where and with what a figure was measured: UTC date and time, the
     machine (CPU model, cores, memory; the GPU where there is one), the commit
-    of `root`, the command line of this process, Python and package versions."""
+    of `root` (the working folder by default), the command line of this
+    process, Python and package versions."""
     memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     versions: Dict[str, Optional[str]] = {"python": platform.python_version()}
     for package in RECORDED_PACKAGES:
@@ -126,7 +127,7 @@ def run_record(gpu_id: int = -1, root: Path = Path.cwd()) -> Dict[str, Any]:
             "memory_gb": round(memory_gb, 1),
             "gpu": describe_machine(gpu_id) if gpu_id >= 0 else None,
         },
-        "commit": git_commit(root),
+        "commit": git_commit(root or Path.cwd()),
         "command": " ".join([Path(sys.argv[0]).name if sys.argv[0] else "python", *sys.argv[1:]]),
         "versions": versions,
     }

@@ -73,6 +73,8 @@ def test_what_would_mix_two_runs_is_named():
     assert "is shorter than in the earlier run (50 bytes, was 100)" in differences(manifest(), manifest(size=50))[0]
     gone = {**manifest(), "inputs": []}
     assert differences(manifest(), gone) == ["the input in.jsonl of the earlier run is gone"]
+    # a manifest this version does not write (inputs as bare names) is a difference, not a crash
+    assert differences({**manifest(), "inputs": ["in.jsonl"]}, manifest())[-1].endswith("this version does not write")
 
 
 def test_a_rerun_that_would_mix_is_refused_unless_told_to_overwrite(tmp_path):

@@ -1,6 +1,6 @@
 """nerkit/benchmarks/speed.py: words/s of nlp.pipe as spaCy's benchmark
-measures it, on a pipeline whose cost is set on a fake clock; the tokenizer
-alone; the benchmark of a pipeline folder."""
+measures it, on a pipeline whose cost is set on a fake clock; the benchmark
+of a pipeline folder."""
 
 import pytest
 import spacy

@@ -1,5 +1,6 @@
 """nerkit/evaluation/sentence_sets.py: sentences written outside the corpus,
-read with their offsets and scored per class; the NAME=FILE options."""
+read with their offsets and scored per class; sets without a label of the
+model left out."""
 
 from nerkit.evaluation.sentence_sets import (
     read_sentences,

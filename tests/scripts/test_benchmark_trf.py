@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 
 def test_gpu_benchmark_script_runs_on_the_cpu_with_tiny_settings(tmp_path, project_root, run, script, tiny_corpus):
     """The one-run GPU benchmark end to end on the CPU, on converted
-    DocBins: two variants trained 4 steps, evaluation, inference by batch
+    DocBins: two configs trained 4 steps, evaluation, inference by batch
     size and by number of processes."""
     output = tmp_path / "benchmark.json"
     run(
@@ -33,9 +33,9 @@ def test_gpu_benchmark_script_runs_on_the_cpu_with_tiny_settings(tmp_path, proje
             "4",
             "--eval-frequency",
             "2",
-            "--variant",
+            "--config",
             "base:",
-            "--variant",
+            "--config",
             "small_batches:training.batcher.size=500",
             "--batch-sizes",
             "4,8",
@@ -49,15 +49,15 @@ def test_gpu_benchmark_script_runs_on_the_cpu_with_tiny_settings(tmp_path, proje
     )
     result = json.loads(output.read_text())
     assert result["device"].startswith("CPU") and result["versions"]["spacy-transformers"] == "1.4.0"
-    assert list(result["variants"]) == ["base", "small_batches"]
-    assert result["variants"]["small_batches"]["overrides"] == {"training.batcher.size": "500"}
-    for variant in result["variants"].values():
-        training = variant["training"]
+    assert list(result["configs"]) == ["base", "small_batches"]
+    assert result["configs"]["small_batches"]["overrides"] == {"training.batcher.size": "500"}
+    for config in result["configs"].values():
+        training = config["training"]
         assert [point["step"] for point in training["dev_curve"]] == [0, 2, 4]
         assert 0 < training["init_seconds"] < training["total_seconds"] and training["target_dev_score"] == 0.995
         for model in ("model_best", "model_last"):
-            assert set(variant[model]["raw_text"]) >= {"as_converted", "upper_case", "pdf_ligatures"}
-            assert set(variant[model]["gold_tokens"]) == {"ents_p", "ents_r", "ents_f", "per_label"}
+            assert set(config[model]["raw_text"]) >= {"as_converted", "upper_case", "pdf_ligatures"}
+            assert set(config[model]["gold_tokens"]) == {"ents_p", "ents_r", "ents_f", "per_label"}
     nlp = spacy.load(tmp_path / "work" / "base" / "model-best")
     test_docs = DocBin().from_disk(tiny_corpus / "test.spacy").get_docs(nlp.vocab)
     test_words = sum(len(nlp.make_doc(doc.text)) for doc in test_docs)

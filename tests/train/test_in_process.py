@@ -8,7 +8,7 @@ from nerkit.train.in_process import train_config
 
 
 @pytest.mark.slow
-def test_a_variant_trains_with_its_overrides_and_reports_the_log_it_wrote(tiny_corpus, project_root, tmp_path):
+def test_a_config_trains_with_its_overrides_and_reports_the_log_it_wrote(tiny_corpus, project_root, tmp_path):
     output = tmp_path / "narrow"
     overrides = {
         "paths.train": str(tiny_corpus / "train.spacy"),
