@@ -12,6 +12,7 @@ from wasabi import msg
 from nerkit.annotation.run import AnnotateOptions
 from nerkit.benchmarks.annotate import benchmark_annotate
 from nerkit.common.atomic_files import write_json
+from nerkit.common.machine import with_run_record
 
 
 def main(
@@ -30,7 +31,7 @@ def main(
     """Benchmark annotate in process and on Dask with 1 and N workers."""
     options = AnnotateOptions(batch_size=batch_size, shard_size=shard_size)
     result = benchmark_annotate(model, test_path, work_dir, min_words, processes, options, baseline or None)
-    write_json(output_path, result)
+    write_json(output_path, with_run_record(result))
     fastest = result["fastest"]
     msg.good(
         f"{processes} Dask workers: x{result['dask_speedup']:.2f} over 1, x{result['dask_vs_in_process']:.2f} over "

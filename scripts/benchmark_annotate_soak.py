@@ -9,6 +9,7 @@ from wasabi import msg
 
 from nerkit.benchmarks.annotate_soak import AnnotateSoakSettings, benchmark_annotate_soak
 from nerkit.common.atomic_files import write_json
+from nerkit.common.machine import with_run_record
 
 
 def main(
@@ -26,7 +27,7 @@ def main(
     """Soak annotate on distinct words and time the memory zone's cost."""
     settings = AnnotateSoakSettings(words, workers, flat_after_words, ab_words, ab_rounds, words_per_line, shard_size)
     result = benchmark_annotate_soak(model, work_dir, settings)
-    write_json(output_path, result)
+    write_json(output_path, with_run_record(result))
     ratio = result["memory_zone_vs_none"]
     msg.good(
         f"memory at most +{result['worst_rss_mb_growth_after_first_words']:.1f} MB a worker after the first "

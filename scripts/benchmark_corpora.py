@@ -12,6 +12,7 @@ from wasabi import msg
 from nerkit.benchmarks.corpora import CorporaSettings, benchmark_corpora
 from nerkit.benchmarks.corpora_summary import markdown_table
 from nerkit.common.atomic_files import write_atomic, write_json
+from nerkit.common.machine import with_run_record
 from nerkit.common.options import parse_named_overrides, parse_named_paths
 from nerkit.errors import exit_on_error
 
@@ -43,7 +44,7 @@ def main(
         )  # fmt: skip
         summary = benchmark_corpora(parse_named_paths([corpora], "folder"), config_path, rules_path, work_dir, settings)
     table = markdown_table(summary)
-    write_json(output_path, summary)
+    write_json(output_path, with_run_record(summary))
     write_atomic(output_path.with_suffix(".md"), table)
     print(table)
     for name, corpus in summary["corpora"].items():

@@ -11,6 +11,7 @@ from wasabi import msg
 
 from nerkit.benchmarks.cpu_configs import benchmark_cpu_configs
 from nerkit.common.atomic_files import write_atomic, write_json
+from nerkit.common.machine import with_run_record
 from nerkit.common.options import parse_named_overrides, parse_named_paths
 from nerkit.errors import exit_on_error
 
@@ -39,7 +40,7 @@ def main(
     summary, table = benchmark_cpu_configs(
         config_path, corpus_dir, named, sets, work_dir, sizes, rounds, target_dev_score
     )
-    write_json(output_path, summary)
+    write_json(output_path, with_run_record(summary))
     write_atomic(output_path.with_suffix(".md"), table)
     print(table)
     msg.good(f"Saved {output_path} and {output_path.with_suffix('.md')}")

@@ -13,6 +13,7 @@ from wasabi import msg
 from nerkit.benchmarks.serve import benchmark_serve
 from nerkit.benchmarks.serve_settings import HostileSettings, LoadSettings, SoakSettings
 from nerkit.common.atomic_files import write_json
+from nerkit.common.machine import with_run_record
 from nerkit.serving.limits import RequestLimits
 
 SERVE = Path(__file__).resolve().parent / "serve.py"
@@ -49,7 +50,7 @@ def main(
         model, test_path, [sys.executable, SERVE, model], load, hostile_settings if hostile else None,
         soak if soak_words else None,
     )  # fmt: skip
-    write_json(output_path, summary)
+    write_json(output_path, with_run_record(summary))
     msg.good(f"Saved {output_path}")
 
 

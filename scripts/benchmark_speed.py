@@ -9,6 +9,7 @@ from wasabi import msg
 
 from nerkit.benchmarks.speed import benchmark_speed
 from nerkit.common.atomic_files import write_json
+from nerkit.common.machine import with_run_record
 
 
 def main(
@@ -31,7 +32,7 @@ def main(
             f"batch size {result['batch_size']}: {result['words_per_second']:,.0f} words/s "
             f"(95% CI {result['ci95_low']:,.0f}-{result['ci95_high']:,.0f})"
         )
-    write_json(output_path, summary)
+    write_json(output_path, with_run_record(summary, gpu_id))
     msg.good(f"Saved {output_path} ({summary['machine']})")
 
 

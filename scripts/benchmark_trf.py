@@ -12,6 +12,7 @@ from wasabi import msg
 
 from nerkit.benchmarks.trf import TrfSettings, benchmark_trf
 from nerkit.common.atomic_files import write_json
+from nerkit.common.machine import with_run_record
 from nerkit.common.options import parse_named_overrides
 from nerkit.errors import exit_on_error
 
@@ -50,7 +51,7 @@ def main(
         tuple(int(n) for n in processes.split(",")), speed_batches, repeats, gpu_id,
     )  # fmt: skip
     summary = benchmark_trf(config_path, corpus_dir, work_dir, named, common, settings)
-    write_json(output_path, summary)
+    write_json(output_path, with_run_record(summary, gpu_id))
     msg.good(f"Saved {output_path} ({summary['device']}, {summary['seconds_in_all']:.0f} s)")
 
 

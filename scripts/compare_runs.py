@@ -10,7 +10,7 @@ from wasabi import msg
 
 from nerkit.benchmarks.fingerprint import compare_fingerprints
 from nerkit.common.atomic_files import write_json
-from nerkit.common.machine import run_record
+from nerkit.common.machine import with_run_record
 
 
 def main(
@@ -23,7 +23,7 @@ def main(
     # the standard reader: srsly's rounds doubles to 9 digits, and dev scores are compared exactly
     before, after = (json.loads(path.read_text(encoding="utf8")) for path in (before_path, after_path))
     verdict = compare_fingerprints(before, after)
-    write_json(output_path, {**run_record(), "what": what, "before": before, "after": after, "verdict": verdict})
+    write_json(output_path, with_run_record({"what": what, "before": before, "after": after, "verdict": verdict}))
     for key, value in verdict.items():
         if key != "wheels":
             msg.text(f"{key}: {value}")

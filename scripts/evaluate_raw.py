@@ -13,6 +13,7 @@ from wasabi import msg
 
 from nerkit.common.atomic_files import write_json, write_lines
 from nerkit.common.loading import load_pipeline
+from nerkit.common.machine import with_run_record
 from nerkit.common.options import parse_named_paths
 from nerkit.corpus.text_variants import VARIANTS, parse_text_variants
 from nerkit.errors import exit_on_error
@@ -61,7 +62,7 @@ def main(
         for error in results[name]["errors"]:
             msg.text(f"{name}: {error['kind']} {error['text']!r} in {error['sentence']!r}")
     summary = {"model": str(model), "data": str(data_path), "scores": results, "sentence_sets_not_scored": skipped}
-    write_json(output_path, summary)
+    write_json(output_path, with_run_record(summary, gpu_id))
     write_lines(predictions_path, (srsly.json_dumps(record) for record in records))
     msg.good(f"Saved raw-text scores to {output_path} and the predictions to {predictions_path}")
 

@@ -11,7 +11,7 @@ from wasabi import msg
 
 from nerkit.benchmarks.fingerprint import fingerprint_run
 from nerkit.common.atomic_files import write_json
-from nerkit.common.machine import git_commit, run_record
+from nerkit.common.machine import git_commit, with_run_record
 from nerkit.common.options import parse_named_paths
 from nerkit.errors import exit_on_error
 
@@ -29,7 +29,7 @@ def main(
     with exit_on_error():
         wheels = parse_named_paths(wheel, "file")
     fingerprint = fingerprint_run(corpus_dir, metrics_dir, log_path, wheels, [n for n in neutral_names.split(",") if n])
-    write_json(output_path, {**run_record(), "run_commit": git_commit(source.resolve()), **fingerprint})
+    write_json(output_path, with_run_record({"run_commit": git_commit(source.resolve()), **fingerprint}))
     msg.good(f"Saved {output_path}")
 
 

@@ -10,6 +10,7 @@ import typer
 from wasabi import msg
 
 from nerkit.common.atomic_files import write_atomic, write_json
+from nerkit.common.machine import with_run_record
 from nerkit.errors import exit_on_error
 from nerkit.train.plan import plan_summary
 from nerkit.train.vectors import vectors_folder
@@ -41,7 +42,7 @@ def main(
     summary = {"config": str(config_path), "train": str(train_path), **plan_summary(plan)}
     if probe is not None:
         summary["vectors_probe"] = probe.to_dict()
-    write_json(output_config.with_suffix(".json"), summary)
+    write_json(output_config.with_suffix(".json"), with_run_record(summary, gpu_id))
     profile = plan.profile
     msg.divider(f"Training plan for {train_path} ({config_path.stem})")
     msg.text(

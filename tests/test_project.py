@@ -77,6 +77,7 @@ def test_local_imports_follow_imports_through_modules():
         "nerkit/common/atomic_files.py",
         "nerkit/common/entities.py",
         "nerkit/common/loading.py",
+        "nerkit/common/machine.py",
         "nerkit/common/options.py",
         "nerkit/corpus/documents.py",
         "nerkit/corpus/files.py",
@@ -114,6 +115,16 @@ def test_each_command_is_a_thin_cli_over_the_library(path):
     assert source.rstrip().endswith('if __name__ == "__main__":\n    typer.run(main)')
     assert len(source.splitlines()) <= 80
     assert {name.split(".")[0] for name in imported_modules(path)} & {"nerkit"}
+
+
+MEASURING = [p for p in COMMANDS if p.stem.startswith("benchmark_") or p.stem in ("evaluate_raw", "plan_training")]
+
+
+@pytest.mark.parametrize("path", MEASURING, ids=lambda p: p.name)
+def test_each_measuring_command_writes_the_record_of_its_run(path):
+    """Its JSON carries when, where, at which commit, by which command and
+    with which versions it was measured (nerkit.common.machine.run_record)."""
+    assert "with_run_record(" in path.read_text(encoding="utf8")
 
 
 def test_no_module_imports_a_command():

@@ -20,8 +20,12 @@ def md5(data: bytes) -> str:
 
 
 def json_md5(data: bytes) -> str:
-    """The checksum of a JSON file's values, whatever its layout and escapes."""
-    return md5(json.dumps(json.loads(data), sort_keys=True, ensure_ascii=True).encode())
+    """The checksum of a JSON file's values, whatever its layout and escapes,
+    less the record of the run that wrote it (its date, commit, ...)."""
+    values = json.loads(data)
+    if isinstance(values, dict):
+        values.pop("record", None)
+    return md5(json.dumps(values, sort_keys=True, ensure_ascii=True).encode())
 
 
 def file_checks(path: Path) -> Optional[Dict[str, str]]:

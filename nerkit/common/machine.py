@@ -107,6 +107,12 @@ def git_commit(root: Path) -> Optional[str]:
     return head.stdout.strip() + ("-dirty" if status.stdout.strip() else "")
 
 
+def with_run_record(figures: Dict[str, Any], gpu_id: int = -1) -> Dict[str, Any]:
+    """A measurement's figures with the record of the run that made them
+    under "record" (what every benchmark and evaluation JSON carries)."""
+    return {"record": run_record(gpu_id), **figures}
+
+
 def run_record(gpu_id: int = -1, root: Optional[Path] = None) -> Dict[str, Any]:
     """When, where and with what a figure was measured: UTC date and time, the
     machine (CPU model, cores, memory; the GPU where there is one), the commit

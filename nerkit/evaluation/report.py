@@ -25,6 +25,7 @@ from wasabi import MarkdownRenderer
 from nerkit.common.atomic_files import write_atomic, write_json
 from nerkit.common.entities import label_colors
 from nerkit.common.loading import load_tokenizer
+from nerkit.common.machine import with_run_record
 from nerkit.errors import NerkitError
 from nerkit.evaluation.baseline import DictionaryBaseline, Record, baseline_records
 from nerkit.evaluation.scores import SpanScores, prf_dict
@@ -253,6 +254,6 @@ def write_report(
     report, model_records = build_report(model, train_path, test_path, metrics_dir, log_records, target_dev_score)
     plot_training(log_records, metrics_dir / "training.png")
     write_atomic(metrics_dir / "errors.html", render_errors(model_records, report["errors"]))
-    write_json(metrics_dir / "report.json", report)
+    write_json(metrics_dir / "report.json", with_run_record(report))
     write_atomic(metrics_dir / "report.md", to_markdown(report))
     return report

@@ -89,8 +89,8 @@ def create_adjacent_entity_augmenter(
     same document (at random) after `entity_rate` of its single-token
     entities that a non-entity token follows; the inserted word is not an
     entity. This is the corpus's rule that no entity directly follows another
-    (`n-gram model`: only `n-gram`), which the training text shows only 6
-    times; every real entity is kept."""
+    (`n-gram model`: only `n-gram`), which a training text shows rarely;
+    every real entity is kept."""
 
     def augment(nlp: Language, example: Example) -> Iterator[Example]:
         reference = example.reference
