@@ -9,6 +9,7 @@ The tokenizer alone (`nlp.make_doc`) is timed in the same turns, as the
 ceiling of any pipeline with that tokenizer. One BLAS thread throughout: the
 figures are per core. Writes one JSON and the table as Markdown."""
 
+import statistics
 from pathlib import Path
 from typing import Dict, List, Tuple
 
@@ -26,6 +27,21 @@ from nerkit.train.in_process import train_config
 
 def counts(raw_text: Dict) -> Dict[str, List[int]]:
     return {name: [scores["tp"], scores["fp"], scores["fn"]] for name, scores in raw_text.items()}
+
+
+def spread(results: Dict[str, Dict]) -> Dict[str, Dict[str, float]]:
+    """Mean, min and max over the configs of gold-token F and of each raw-text
+    F (for configs that differ only by their seed: a figure with its spread)."""
+    figures: Dict[str, List[float]] = {}
+    for result in results.values():
+        scores = result["scores"]
+        figures.setdefault("gold_tokens_f", []).append(scores["gold_tokens"]["ents_f"])
+        for name, raw in scores["raw_text"].items():
+            figures.setdefault(f"raw_text_f.{name}", []).append(raw["f"])
+    return {
+        name: {"mean": statistics.mean(values), "min": min(values), "max": max(values)}
+        for name, values in figures.items()
+    }
 
 
 def run_name(config: str, batch_size: int) -> str:
@@ -134,5 +150,6 @@ def benchmark_cpu_configs(
             for name, r in results.items()
         },
         "tokenizer_speed": with_ratio("tokenizer", sizes[0]),
+        "spread": spread(results),
     }
     return summary, markdown_table(results, speed, baseline, sizes)

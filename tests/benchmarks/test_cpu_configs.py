@@ -1,7 +1,9 @@
 """nerkit/benchmarks/cpu_configs.py: the table of configs, with the worst
 text variant, the sentence sets and the ratio to the baseline."""
 
-from nerkit.benchmarks.cpu_configs import markdown_table
+import pytest
+
+from nerkit.benchmarks.cpu_configs import markdown_table, spread
 
 
 def scores(fp: int, fn: int = 0) -> dict:
@@ -38,3 +40,19 @@ def test_table_shows_the_worst_text_variant_the_sentence_sets_and_the_ratio():
     assert table[3].startswith("| narrow | `a.width=32` | 100 | 1.0000 | 0.8696 | 3 | 0 | 46/47 |")
     assert table[3].endswith("| 25,000 / 30,000 | 2.50 |")
     assert "500,000 words/s" in table[-1]
+
+
+def test_the_spread_of_configs_that_differ_by_their_seed():
+    results = {
+        f"seed{seed}": {
+            "scores": {
+                "gold_tokens": {"ents_f": gold},
+                "raw_text": {"as_converted": {"f": raw}, "pdf_web": {"f": raw - 0.01}},
+            }
+        }
+        for seed, gold, raw in ((0, 1.0, 0.99), (1, 0.97, 0.96), (2, 0.994, 1.0))
+    }
+    found = spread(results)
+    assert found["gold_tokens_f"] == pytest.approx({"mean": 0.988, "min": 0.97, "max": 1.0})
+    assert found["raw_text_f.as_converted"] == pytest.approx({"mean": 0.9833333, "min": 0.96, "max": 1.0})
+    assert found["raw_text_f.pdf_web"]["min"] == pytest.approx(0.95)
