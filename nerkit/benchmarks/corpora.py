@@ -163,11 +163,13 @@ class CorporaSettings:
     targets: Tuple[float, float] = (2.0, 0.5)
     configs: Dict[str, Dict[str, str]] = field(default_factory=dict)
 
-    def config_names(self) -> Tuple[str, ...]:
-        """Every config trained, the benchmark's own first."""
+    def __post_init__(self):
         clashes = set(self.configs) & {*CONFIGS, VECTORS_CONFIG}
         if clashes:
             raise OptionError(f"config names taken by the benchmark's own configs: {', '.join(sorted(clashes))}")
+
+    def config_names(self) -> Tuple[str, ...]:
+        """Every config trained, the benchmark's own first."""
         own = (*CONFIGS, VECTORS_CONFIG) if self.vectors else CONFIGS
         return (*own, *self.configs)
 
@@ -217,7 +219,6 @@ def benchmark_corpora(
 ) -> Dict[str, Any]:
     """Every corpus prepared, every (corpus, seed, config) trained and
     scored on the cluster, then each corpus's pipelines timed; the figures."""
-    settings.config_names()  # a clash of names fails before any work
     prepared = {
         name: prepare_corpus(path, work_dir / name, config_path, rules_path, settings.max_steps, settings.vectors)
         for name, path in corpora.items()

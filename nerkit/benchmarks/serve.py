@@ -95,9 +95,12 @@ async def load_test(
     }
 
 
-def load_scenarios(url: str, server, sentences: List[str], words: List[int], load: LoadSettings) -> Dict[str, Dict]:
+def load_scenarios(
+    url: str, server, sentences: List[str], words: List[int], load: LoadSettings, memory: Dict[str, float]
+) -> Dict[str, Dict]:
     """One-sentence requests from the load's clients, then requests of
-    `texts_per_request` sentences from its batch clients."""
+    `texts_per_request` sentences from its batch clients; the server's memory
+    after each goes into `memory`."""
     size = load.texts_per_request
     groups = range(0, len(sentences) - size + 1, size)
     setups = {
@@ -111,7 +114,7 @@ def load_scenarios(url: str, server, sentences: List[str], words: List[int], loa
     results = {}
     for name, (bodies, body_words, clients) in setups.items():
         results[name] = asyncio.run(load_test(f"{url}/ents", bodies, body_words, clients, load, server))
-        results[name]["server_memory_mb_after"] = server_memory_mb(server)
+        memory[f"after_{name}"] = server_memory_mb(server)
     return results
 
 
@@ -137,7 +140,7 @@ def benchmark_serve(
     msg.info(f"{len(sentences):,} test sentences; in-process nlp.pipe {reference['words_per_second']:,.0f} words/s")
     with running_server([*serve_command, "--workers", load.workers]) as (base_url, server):
         memory = {"start": server_memory_mb(server)}
-        scenarios = load_scenarios(base_url, server, sentences, words, load)
+        scenarios = load_scenarios(base_url, server, sentences, words, load, memory)
         for name, result in scenarios.items():
             result["of_in_process_words_per_second"] = result["words_per_second"] / reference["words_per_second"]
             msg.good(
@@ -145,14 +148,15 @@ def benchmark_serve(
                 f"({result['of_in_process_words_per_second']:.0%} of in-process), p99 "
                 f"{result['latency_ms'].get('p99', 0):.1f} ms, errors {result['errors'] or 0}"
             )
-            memory[f"after_{name}"] = result["server_memory_mb_after"]
         if hostile:
             scenarios["hostile"] = run_hostile(base_url, server, sentences, hostile, load)
             memory["after_hostile"] = server_memory_mb(server)
         if soak:
             scenarios["soak"] = soak_scenario(base_url, server, soak)
+            soaked, growth = scenarios["soak"], scenarios["soak"]["memory_growth"]
             msg.good(
-                f"soak: {scenarios['soak']['words']:,} distinct words, memory {scenarios['soak']['memory_growth']}"
+                f"soak: {soaked['words']:,} distinct words at {soaked['words_per_second']:,.0f} words/s, "
+                f"memory +{growth.get('rss_mb_growth_after') or 0:.1f} MB after the first words"
             )
             memory["after_soak"] = server_memory_mb(server)
         health = orjson.loads(urllib_get(f"{base_url}/health"))

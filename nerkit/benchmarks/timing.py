@@ -17,16 +17,22 @@ LATENCY_PERCENTILES = (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))
 
 def time_in_turns(runs: Dict[str, WordsRun], rounds: int) -> Dict[str, Dict[str, float]]:
     """Words/s of each run, called in turn `rounds` times after one warm-up
-    turn: median, min, max."""
+    turn: median, min, max; and the words of one run."""
     rates: Dict[str, List[float]] = {name: [] for name in runs}
+    words: Dict[str, int] = {}
     for turn in range(rounds + 1):
         for name, run in runs.items():
             start = time.perf_counter()
-            words = run()
+            words[name] = run()
             if turn:  # the first turn warms caches up
-                rates[name].append(words / (time.perf_counter() - start))
+                rates[name].append(words[name] / (time.perf_counter() - start))
     return {
-        name: {"words_per_second": statistics.median(values), "min": min(values), "max": max(values)}
+        name: {
+            "words_per_second": statistics.median(values),
+            "min": min(values),
+            "max": max(values),
+            "words": words[name],
+        }
         for name, values in rates.items()
     }
 

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Sequence
 
 from threadpoolctl import threadpool_info
 
@@ -72,19 +72,29 @@ def rss_mb() -> float:
     return psutil.Process().memory_info().rss / 2**20
 
 
+def package_versions(packages: Sequence[str]) -> Dict[str, Optional[str]]:
+    """Python's version and each package's installed version (None: not installed)."""
+    found: Dict[str, Optional[str]] = {"python": platform.python_version()}
+    for package in packages:
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = None
+    return found
+
+
 def stack_versions() -> Dict[str, Optional[str]]:
     """Python and the versions of the transformer stack (torch's CUDA, cupy)."""
     import torch
 
-    packages = ("spacy", "thinc", "spacy-transformers", "transformers", "tokenizers", "torch")
-    found: Dict[str, Optional[str]] = {name: version(name) for name in packages}
+    found = package_versions(("spacy", "thinc", "spacy-transformers", "transformers", "tokenizers", "torch"))
     try:
         import cupy  # its distribution is named after the CUDA version (cupy-cuda12x, ...)
 
         found["cupy"] = cupy.__version__
     except ImportError:
         found["cupy"] = None
-    return {"python": platform.python_version(), **found, "cuda": torch.version.cuda}
+    return {**found, "cuda": torch.version.cuda}
 
 
 RECORDED_PACKAGES = ("spacy", "thinc", "numpy", "spacy-transformers", "transformers", "torch", "dask", "fastapi")
@@ -119,12 +129,6 @@ def run_record(gpu_id: int = -1, root: Optional[Path] = None) -> Dict[str, Any]:
     of `root` (the working folder by default), the command line of this
     process, Python and package versions."""
     memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    versions: Dict[str, Optional[str]] = {"python": platform.python_version()}
-    for package in RECORDED_PACKAGES:
-        try:
-            versions[package] = version(package)
-        except PackageNotFoundError:
-            versions[package] = None
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "machine": {
@@ -135,5 +139,5 @@ def run_record(gpu_id: int = -1, root: Optional[Path] = None) -> Dict[str, Any]:
         },
         "commit": git_commit(root or Path.cwd()),
         "command": " ".join([Path(sys.argv[0]).name if sys.argv[0] else "python", *sys.argv[1:]]),
-        "versions": versions,
+        "versions": package_versions(RECORDED_PACKAGES),
     }

@@ -28,12 +28,9 @@ def write_conll(path, sentences):
     path.write_text("\n".join(lines), encoding="utf8")
 
 
-def test_a_config_may_not_take_the_name_of_a_config_of_the_benchmark(tmp_path, project_root):
-    settings = CorporaSettings(seeds=(0,), workers=1, max_steps=4, configs={"plan": {}})
+def test_a_config_may_not_take_the_name_of_a_config_of_the_benchmark():
     with pytest.raises(OptionError, match="plan"):
-        benchmark_corpora(
-            {}, project_root / "configs" / "sm.cfg", project_root / "configs" / "plan.yml", tmp_path, settings
-        )
+        CorporaSettings(seeds=(0,), workers=1, max_steps=4, configs={"plan": {}})
 
 
 def test_the_stock_config_is_spacys_but_for_its_logger():

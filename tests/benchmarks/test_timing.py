@@ -21,7 +21,7 @@ def test_turns_give_each_run_its_words_per_second_without_the_warm_up_turn(fake_
 
     speed = time_in_turns({"slow": run(0.02, 100), "fast": run(0.01, 100)}, rounds=3)
     assert calls == [0.02, 0.01] * 4  # one warm-up turn, then three timed, in turns
-    assert speed["slow"] == pytest.approx({"words_per_second": 5000.0, "min": 5000.0, "max": 5000.0})
+    assert speed["slow"] == pytest.approx({"words_per_second": 5000.0, "min": 5000.0, "max": 5000.0, "words": 100})
     assert speed["fast"]["words_per_second"] == pytest.approx(10000.0)
 
 
