@@ -1,6 +1,7 @@
 """A speed/accuracy table of configs made from a CPU config by named
 overrides: each trained once, scored on every check of the project, then
-timed side by side in this process, one BLAS thread
+timed side by side in this process, one BLAS thread; the dev split chooses
+among them, unless they differ by their seed only
 (nerkit/benchmarks/cpu_configs.py)."""
 
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import List
 import typer
 from wasabi import msg
 
-from nerkit.benchmarks.cpu_configs import benchmark_cpu_configs
+from nerkit.benchmarks.cpu_configs import benchmark_cpu_configs, choice_markdown, dev_choice
 from nerkit.common.atomic_files import write_atomic, write_json
 from nerkit.common.machine import with_run_record
 from nerkit.common.options import parse_named_overrides, parse_named_paths
@@ -32,6 +33,9 @@ def main(
     target_dev_score: float = typer.Option(
         ..., "--target-dev-score", help="Dev score whose first reaching is reported (project var target_dev_score)"
     ),
+    choose: bool = typer.Option(
+        True, "--choose/--no-choose", help="Name the config the dev split chooses (not for configs that differ by seed)"
+    ),
 ):
     """Train, score and time configs of named overrides side by side."""
     with exit_on_error():
@@ -40,6 +44,9 @@ def main(
     summary, table = benchmark_cpu_configs(
         config_path, corpus_dir, named, sets, work_dir, sizes, rounds, target_dev_score
     )
+    if choose:
+        summary["dev_choice"] = dev_choice(summary)
+        table += "\n" + choice_markdown(summary["dev_choice"])
     write_json(output_path, with_run_record(summary))
     write_atomic(output_path.with_suffix(".md"), table)
     print(table)

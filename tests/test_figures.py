@@ -11,9 +11,11 @@ its JSON (`benchmarks/NAME.json`) in the block or earlier in its section;
 each figure is one of that JSON's numbers within the rounding it is written
 with (or that number × 100, for points and per cent). Settings, versions and
 limits that are not measurements are written as code (`--max-steps 600`) or
-in words; a confidence level ("95% interval") is a setting. The README's
-headline rows are also made again from the seeds' JSON, the mean over the
-training seeds and its range."""
+in words; a confidence level ("95% interval") is a setting. Finding a
+figure among its JSON's numbers catches a figure typed from memory, from
+another run or left behind by a new one; it cannot tell which field a
+figure was read from, so the README's headline rows are also made again
+here, field by field, from the seeds' JSON."""
 
 import json
 import re

@@ -4,7 +4,7 @@ the dev split chooses."""
 
 import pytest
 
-from nerkit.benchmarks.cpu_configs import dev_choice, markdown_table, spread
+from nerkit.benchmarks.cpu_configs import choice_markdown, dev_choice, markdown_table, spread
 
 
 def scores(fp: int, fn: int = 0) -> dict:
@@ -34,29 +34,38 @@ def test_table_shows_the_worst_text_variant_the_sentence_sets_and_the_ratio():
         "narrow@256": {"words_per_second": 30_000},
         "tokenizer": {"words_per_second": 500_000},
     }
-    choice = dev_choice(results, {"before": 10_000, "narrow": 25_000}, 64)
-    table = markdown_table(results, speed, "before", [64, 256], choice).splitlines()
+    table = markdown_table(results, speed, "before", [64, 256]).splitlines()
     assert "words/s (batch 64 / 256)" in table[0]
     assert table[2].startswith("| before | (as committed) | 300 | 1.0000 | 1.0000 | 0.9524 | 1 | 0 | 46/47 |")
     assert table[2].endswith("| 10,000 / 11,000 | 1.00 |")
     assert table[3].startswith("| narrow | `a.width=32` | 100 | 1.0000 | 1.0000 | 0.8696 | 3 | 0 | 46/47 |")
     assert table[3].endswith("| 25,000 / 30,000 | 2.50 |")
-    assert "500,000 words/s" in table[-3]
-    assert table[-1].startswith("Chosen on the dev split: `narrow`")
+    assert "500,000 words/s" in table[-1]
 
 
-def training(dev: float) -> dict:
-    return {"training": {"best_dev_score": dev}, "scores": {"gold_tokens": {"ents_f": 1.0 - dev}}}
+def summary(**configs) -> dict:
+    """A summary of benchmark_cpu_configs: name=(best dev F, words/s at batch 64)."""
+    return {
+        "speed_settings": {"batch_sizes": [64, 256]},
+        "configs": {
+            name: {
+                "training": {"best_dev_score": dev},
+                "gold_tokens": {"ents_f": 1.0 - dev},  # the test split, which must not matter
+                "speed": {64: {"words_per_second": rate}, 256: {"words_per_second": 1e9 - rate}},
+            }
+            for name, (dev, rate) in configs.items()
+        },
+    }
 
 
 def test_the_dev_split_chooses_and_speed_breaks_its_ties():
-    results = {"a": training(0.99), "b": training(1.0), "c": training(1.0), "d": training(0.5)}
-    choice = dev_choice(results, {"a": 90_000, "b": 10_000, "c": 20_000, "d": 99_000}, 64)
+    choice = dev_choice(summary(a=(0.99, 90_000), b=(1.0, 10_000), c=(1.0, 20_000), d=(0.5, 99_000)))
     assert choice["config"] == "c"
     assert choice["tied_on_dev"] == ["b", "c"]
     assert choice["best_dev_score"] == 1.0
+    assert choice_markdown(choice).startswith("Chosen on the dev split: `c` (best dev F")
     # a better dev F wins over speed
-    assert dev_choice({"a": training(0.99), "b": training(0.98)}, {"a": 1.0, "b": 2.0}, 64)["config"] == "a"
+    assert dev_choice(summary(a=(0.99, 1.0), b=(0.98, 2.0)))["config"] == "a"
 
 
 def test_the_spread_of_configs_that_differ_by_their_seed():

@@ -56,4 +56,6 @@ def test_script_trains_scores_and_times_each_config(tiny_corpus, tmp_path, proje
     assert result["tokenizer_speed"]["words_per_second"] > narrow["speed"]["8"]["words_per_second"]
     trained = load_config(tmp_path / "work" / "narrow" / "model-best" / "config.cfg")
     assert trained["components"]["tok2vec"]["model"]["encode"]["width"] == 32
-    assert "| narrow |" in output.with_suffix(".md").read_text()
+    table = output.with_suffix(".md").read_text()
+    assert "| narrow |" in table
+    assert result["dev_choice"]["config"] in ("before", "narrow") and "Chosen on the dev split" in table
