@@ -141,7 +141,7 @@ def unmatched(document: Path) -> List[str]:
             continue
         numbers = [n for name in named for n in json_numbers(load(name))]
         for written, value, half_unit in quoted:
-            if not found(value, half_unit, numbers, "min" in written):
+            if not found(value, half_unit, numbers, written.endswith(("min", "minutes"))):
                 problems.append(f"{written!r} is in none of {sorted(set(named))}: {text[:120]}")
     return problems
 
@@ -167,14 +167,19 @@ def test_each_benchmark_json_says_when_where_and_from_what_it_was_measured(path)
 
 
 def test_a_figure_not_in_its_json_is_found_out():
-    markdown = "Speed (`benchmarks/cpu_sm_seeds.json`): 76,116 words/s and 0.9990.\n\nAlone: 0.123 s.\n"
-    problems = [p for text, named in blocks(markdown) for p in [text, named]]
-    assert problems[1] == ["cpu_sm_seeds.json"] and problems[3] == ["cpu_sm_seeds.json"]
+    markdown = "Speed (`benchmarks/cpu_sm_seeds.json`): 76,116 words/s.\n\nAlone: 0.123 s.\n\n# Next\n\n0.5 s.\n"
+    assert [named for _, named in blocks(markdown)] == [["cpu_sm_seeds.json"]] * 2 + [[]]
     found_figures = [written for written, _, _ in figures("p99 31 ms, ×1.02, 4,000 steps, 10 min 30 s, `0.5`, 3")]
     assert found_figures == ["31 ms", "×1.02", "4,000", "10 min 30 s"]
-    numbers = list(json_numbers(load("cpu_sm_seeds.json")))
+    assert [written for written, _, _ in figures("95% interval, 99% of them, abc:benchmarks/x.json")] == ["99%"]
+    numbers = list(json_numbers({"speed": {"64": 76115.7}, "f": [0.9990], "ok": True, "seconds": 141}))
+    assert numbers == [76115.7, 0.999, 141.0]
     assert found(76116, 0.5, numbers, False) and not found(76117, 0.5, numbers, False)
     assert found(99.90, 0.005, numbers, False)  # 0.9990 as points
+    assert [(w, v) for w, v, _ in figures("2 min 21 s, 2 min")] == [("2 min 21 s", 141), ("2 min", 120)]
+    assert found(141, 0.5, numbers, False) and not found(120, 0.5, numbers, False)
+    assert found(2 * 60, 0.5, numbers, True)  # "2 min" is 90 to 150 s
+    assert not found(0.998, 0.0005, numbers, False)
 
 
 @pytest.mark.parametrize("label,key", ROWS, ids=[key for _, key in ROWS])
