@@ -51,8 +51,9 @@ def dev_choice(summary: Dict) -> Dict:
     the first batch size. The test split plays no part in the choice."""
     size = summary["speed_settings"]["batch_sizes"][0]
     configs = summary["configs"]
-    best = max(round(c["training"]["best_dev_score"], 4) for c in configs.values())
-    tied = [name for name, c in configs.items() if round(c["training"]["best_dev_score"], 4) == best]
+    dev = {name: round(c["training"]["best_dev_score"], 4) for name, c in configs.items()}
+    best = max(dev.values())
+    tied = [name for name, score in dev.items() if score == best]
     chosen = max(tied, key=lambda name: configs[name]["speed"][size]["words_per_second"])
     return {
         "config": chosen,
