@@ -23,14 +23,19 @@ def main(
     min_words: int = typer.Option(1_000_000, "--min-words", help="Words in the collection at least"),
     processes: int = typer.Option(2, "--processes", help="N: Dask workers to compare with 1"),
     batch_size: int = typer.Option(64, "--batch-size", help="Documents per nlp.pipe batch"),
-    shard_size: int = typer.Option(100, "--shard-size", help="Lines per shard (enough to keep every worker busy)"),
+    shard_bytes: int = typer.Option(
+        1 << 18, "--shard-bytes", help="Input bytes a shard (enough to keep every worker busy)"
+    ),
+    scale_lines: int = typer.Option(0, "--scale-lines", help="Lines of the client-at-scale run (0: none)"),
     baseline: Optional[str] = typer.Option(
         None, "--baseline", help="Another pipeline to time in one process beside the model; empty: none"
     ),
 ):
     """Benchmark annotate in process and on Dask with 1 and N workers."""
-    options = AnnotateOptions(batch_size=batch_size, shard_size=shard_size)
-    result = benchmark_annotate(model, test_path, work_dir, min_words, processes, options, baseline or None)
+    options = AnnotateOptions(batch_size=batch_size, shard_bytes=shard_bytes)
+    result = benchmark_annotate(
+        model, test_path, work_dir, min_words, processes, options, baseline or None, scale_lines
+    )
     write_json(output_path, with_run_record(result))
     fastest = result["fastest"]
     msg.good(

@@ -22,10 +22,13 @@ def main(
     ab_words: int = typer.Option(2_000_000, "--ab-words", help="Distinct words of each zone/no-zone run"),
     ab_rounds: int = typer.Option(2, "--ab-rounds", help="Pairs of runs with and without the memory zone"),
     words_per_line: int = typer.Option(50, "--words-per-line", help="Words of each text"),
-    shard_size: int = typer.Option(2000, "--shard-size", help="Lines per shard (one memory point each)"),
+    shard_bytes: int = typer.Option(1 << 20, "--shard-bytes", help="Input bytes a shard (one memory point each)"),
+    zone_lines: int = typer.Option(1000, "--zone-lines", help="Lines a memory zone in the pairs (annotate's chunk)"),
 ):
     """Soak annotate on distinct words and time the memory zone's cost."""
-    settings = AnnotateSoakSettings(words, workers, flat_after_words, ab_words, ab_rounds, words_per_line, shard_size)
+    settings = AnnotateSoakSettings(
+        words, workers, flat_after_words, ab_words, ab_rounds, words_per_line, shard_bytes, zone_lines
+    )
     result = benchmark_annotate_soak(model, work_dir, settings)
     write_json(output_path, with_run_record(result))
     ratio = result["memory_zone_vs_none"]

@@ -441,3 +441,62 @@ def annotated():
         return doc
 
     return make
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real S3 API on 127.0.0.1: moto's server mode as a process (as
+    s3fs's own tests run it), for the life of the session. Returns its
+    endpoint, the environment a client needs (AWS_ENDPOINT_URL and dummy
+    credentials) and the same as fsspec storage options. Without moto the
+    tests that need it skip, or fail where CI is set."""
+    import socket
+    import time
+    import urllib.request
+
+    if importlib.util.find_spec("moto") is None or importlib.util.find_spec("s3fs") is None:
+        if os.environ.get("CI"):
+            pytest.fail("moto[server] and s3fs are needed: pip install -r requirements-dev.txt")
+        pytest.skip("moto[server] and s3fs are not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    endpoint = f"http://127.0.0.1:{port}"
+    log = (tmp_path_factory.mktemp("moto") / "server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log
+    )
+    deadline = time.time() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)
+            break
+        except OSError:
+            if time.time() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError(f"moto's S3 server did not start on {endpoint}") from None
+            time.sleep(0.2)
+    env = {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+           "AWS_DEFAULT_REGION": "us-east-1"}  # fmt: skip
+    options = {"key": "test", "secret": "test", "client_kwargs": {"endpoint_url": endpoint}}
+    try:
+        yield {"endpoint": endpoint, "env": env, "options": options}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture
+def s3_bucket(s3_server, request):
+    """A new, empty bucket on the S3 server (named after the test) and an
+    fsspec filesystem that reaches it."""
+    import re
+    import uuid
+
+    import s3fs
+
+    fs = s3fs.S3FileSystem(**s3_server["options"], skip_instance_cache=True)
+    name = re.sub(r"[^a-z0-9-]", "-", request.node.name.lower())[:40].strip("-") + "-" + uuid.uuid4().hex[:8]
+    fs.mkdir(name)
+    return name, fs

@@ -1,23 +1,26 @@
 """Read a text collection (a .jsonl or .txt file, gzipped or not, or a folder
-of them) as a stream of shards: each shard's good records, its bad lines and
-bad files, each with its file and line, and a digest of the shard's input
-bytes (a rerun redoes a shard whose bytes changed, as when a file grew).
+of them, on any store fsspec opens) as shards that can be read apart, on
+any machine: the plan cuts each file into byte ranges (a gzipped file is
+one shard), and a shard's lines are those that start in its range, as
+`dask.bytes.read_bytes` cuts blocks at a delimiter. So a client plans a
+crawl from the file sizes alone, and each worker reads only its own bytes.
 
-Nothing here loads a whole file or a whole line: a line longer than
-`max_line_bytes` is skipped in pieces and reported; a truncated or corrupt
-gzip, or a file that cannot be read, is reported at the line where reading
-stopped, and the next file is read."""
+A shard is read twice: a scan counts its lines (the first line number of
+the next shard) and digests their bytes (a rerun redoes a shard whose bytes
+changed, as when a file grew), then the worker that annotates it reads its
+records. Nothing here holds a whole shard or a whole line: a line longer
+than `max_line_bytes` is skipped in pieces and reported; a truncated or
+corrupt gzip, or a file that cannot be read, ends the shard with an error
+at the line where reading stopped."""
 
 import gzip
 import hashlib
+import io
 import json
 import re
 import zlib
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, BinaryIO, Callable, Dict, Iterator, List, Optional, Tuple, Union
-
-from nerkit.errors import NerkitError
 
 INPUT_SUFFIXES = (".jsonl", ".txt", ".jsonl.gz", ".txt.gz")
 JSON_SUFFIXES = (".jsonl", ".jsonl.gz")
@@ -37,70 +40,163 @@ class LineLimits:
     max_text_chars: int = MAX_TEXT_CHARS
 
 
-@dataclass
-class Shard:
-    """One shard of an input file: its good records (id, text, line), its
-    bad lines and files, and the digest of its input bytes."""
+@dataclass(frozen=True)
+class ShardPlan:
+    """One shard of an input file: the lines that start in bytes (start,
+    end] of `path` (from byte 0 for the first shard), or the whole of a
+    gzipped file."""
 
-    name: str
-    source: str
-    records: List[Tuple[Any, str, int]] = field(default_factory=list)
-    errors: List[Dict[str, Any]] = field(default_factory=list)
-    first_line: int = 1
-    lines: int = 0
-    end_byte: int = 0
-    digest: str = ""
-    done: bool = False  # its part file exists for these very bytes: nothing to parse or annotate
+    source: str  # the file's name under the input folder
+    path: str  # the file's path on its store
+    index: int
+    start: int
+    end: int
+    compressed: bool
+
+    @property
+    def name(self) -> str:
+        """The part's name, stable whatever other files the input folder holds."""
+        return f"part-{hashlib.sha1(self.source.encode('utf8')).hexdigest()[:12]}-{self.index:06d}"
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start
 
 
 @dataclass
 class Line:
-    """One input line: its number, its bytes (None where it was too long to
-    keep) and the bytes of the file read so far."""
+    """One input line: its number in its shard, and its bytes (None where
+    it was too long to keep)."""
 
     number: int
     data: Optional[bytes]
-    end_byte: int
 
 
-def list_inputs(input_path: Path) -> List[Path]:
-    """The input files, in a stable order: the file itself, or every
-    supported file under a folder."""
-    if input_path.is_dir():
-        files = sorted(p for p in input_path.rglob("*") if p.is_file() and p.name.endswith(INPUT_SUFFIXES))
-        if not files:
-            raise NerkitError(f"{input_path}: no {', '.join(INPUT_SUFFIXES)} files in this folder")
-        return files
-    if not input_path.is_file():
-        raise NerkitError(f"{input_path}: no such file or folder")
-    if not input_path.name.endswith(INPUT_SUFFIXES):
-        raise NerkitError(f"{input_path}: expected one of {', '.join(INPUT_SUFFIXES)}")
-    return [input_path]
+@dataclass
+class ShardScan:
+    """What a scan found in a shard: its lines, the digest of their bytes
+    (with "-incomplete" where reading stopped early) and the read error."""
+
+    lines: int
+    digest: str
+    error: Optional[str] = None
 
 
-def source_name(path: Path, input_path: Path) -> str:
-    """How records and errors name their file: its path under the input
-    folder (the file's own name for a single file)."""
-    return path.name if path == input_path else path.relative_to(input_path).as_posix()
+def plan_shards(files: List[Dict[str, Any]], shard_bytes: int) -> List[ShardPlan]:
+    """The shards of every input file, in order: byte ranges of
+    `shard_bytes`, a gzipped file whole. `files`: list_files's entries."""
+    plan = []
+    for entry in files:
+        size, compressed = entry["size"], entry["name"].endswith(".gz")
+        if compressed:
+            plan.append(ShardPlan(entry["name"], entry["path"], 0, 0, size, True))
+            continue
+        for index in range(-(-size // shard_bytes)):
+            start = index * shard_bytes
+            plan.append(ShardPlan(entry["name"], entry["path"], index, start, min(start + shard_bytes, size), False))
+    return plan
 
 
-def read_lines(stream: BinaryIO, max_line_bytes: int, raw: Optional[BinaryIO] = None) -> Iterator[Line]:
+def read_lines(stream: BinaryIO, max_line_bytes: int) -> Iterator[Tuple[Line, int]]:
     """The lines of a binary stream without their ends, each read with at
-    most `max_line_bytes` + 1 bytes in memory; `raw` is the file under a
-    decompressing stream (its position is the bytes read so far)."""
-    position = raw or stream
+    most `max_line_bytes` + 1 bytes in memory, and the bytes each took
+    (its end included)."""
     number = 0
     while True:
         piece = stream.readline(max_line_bytes + 1)
         if not piece:
             return
         number += 1
-        if len(piece) > max_line_bytes and not piece.endswith(b"\n"):
+        length = len(piece)
+        if length > max_line_bytes and not piece.endswith(b"\n"):
             while piece and not piece.endswith(b"\n"):  # skip the rest of the line, a piece at a time
                 piece = stream.readline(max_line_bytes + 1)
-            yield Line(number, None, position.tell())
+                length += len(piece)
+            yield Line(number, None), length
         else:
-            yield Line(number, piece.rstrip(b"\r\n"), position.tell())
+            yield Line(number, piece.rstrip(b"\r\n")), length
+
+
+class _RawReader(io.RawIOBase):
+    """An fsspec file as a raw stream, so that io.BufferedReader reads
+    lines of bounded length from it (fsspec's own readline is unbounded)."""
+
+    def __init__(self, file):
+        self.file = file
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.file.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def shard_lines(fs, shard: ShardPlan, max_line_bytes: int, read_size: int = 1 << 20) -> Iterator[Line]:
+    """The lines of a shard, in order, numbered from 1. A read error (the
+    file gone or unreadable, a truncated or corrupt gzip) is raised after
+    the lines read before it."""
+    with fs.open(shard.path, "rb", block_size=read_size) as file:
+        if shard.compressed:
+            yield from (line for line, _ in read_lines(gzip.GzipFile(fileobj=file), max_line_bytes))
+            return
+        file.seek(shard.start)
+        stream = io.BufferedReader(_RawReader(file), buffer_size=read_size)
+        position = shard.start
+        if shard.start > 0:  # the line under way at `start` is the shard before's
+            for _, length in read_lines(stream, max_line_bytes):
+                position += length
+                break
+        number = 0
+        for line, length in read_lines(stream, max_line_bytes):
+            if position > shard.end:
+                return
+            number += 1
+            line.number = number
+            yield line
+            position += length
+
+
+class ShardDigest:
+    """The digest of a shard's line bytes, as the scan and the annotation compute it."""
+
+    def __init__(self):
+        self.hash = hashlib.blake2b(digest_size=16)
+
+    def add(self, line: Line) -> None:
+        self.hash.update(b"\x00" if line.data is None else line.data)
+        self.hash.update(b"\n")
+
+    def hexdigest(self, complete: bool = True) -> str:
+        return self.hash.hexdigest() + ("" if complete else "-incomplete")
+
+
+READ_ERRORS = (OSError, EOFError, zlib.error)
+
+
+def read_error(shard: ShardPlan, lines_read: int, first_line: int, err: BaseException) -> Dict[str, Any]:
+    """A read error as a bad-line record: at the line where reading
+    stopped, or line 0 (the whole file) where the file's first shard
+    could not be opened."""
+    what = "truncated gzip" if isinstance(err, EOFError) else type(err).__name__
+    span = "" if shard.compressed else f" (bytes {shard.start:,}-{shard.end:,})"
+    if lines_read == 0 and shard.index == 0:
+        return {"file": shard.source, "line": 0, "error": f"cannot be read{span}: {what}: {err}"}
+    line = first_line + lines_read
+    return {"file": shard.source, "line": line, "error": f"{what}{span}: {err}; the lines before it were read"}
+
+
+def scan_shard(fs, shard: ShardPlan, max_line_bytes: int) -> ShardScan:
+    """Count a shard's lines and digest their bytes."""
+    digest, lines = ShardDigest(), 0
+    try:
+        for line in shard_lines(fs, shard, max_line_bytes):
+            digest.add(line)
+            lines += 1
+    except READ_ERRORS as err:
+        return ShardScan(lines, digest.hexdigest(complete=False), f"{type(err).__name__}: {err}")
+    return ShardScan(lines, digest.hexdigest())
 
 
 def has_lone_surrogate(value: Union[str, list, dict]) -> bool:
@@ -119,17 +215,19 @@ def has_lone_surrogate(value: Union[str, list, dict]) -> bool:
     return False
 
 
-def parse_line(path: Path, number: int, line: bytes, text_key: str, id_key: str, limits: LineLimits) -> Tuple[Any, str]:
+def parse_line(
+    source: str, number: int, line: bytes, text_key: str, id_key: str, limits: LineLimits
+) -> Tuple[Any, str]:
     """The (id, text) of one input line; ValueError says what is wrong. The
     id is the record's own, else None.
-    path: the input file (its suffix tells JSONL from text); number: the
+    source: the input file's name (its suffix tells JSONL from text); number: the
     line's number; line: its bytes; text_key, id_key: the record's keys of
     the text and the id; limits: the longest text."""
     try:
         decoded = line.decode("utf8")
     except UnicodeDecodeError as err:
         raise ValueError(f"invalid UTF-8 at byte {err.start}") from None
-    if not path.name.endswith(JSON_SUFFIXES):
+    if not str(source).endswith(JSON_SUFFIXES):
         record_id, text = None, decoded
     else:
         try:
@@ -153,96 +251,39 @@ def parse_line(path: Path, number: int, line: bytes, text_key: str, id_key: str,
     return record_id, text
 
 
-def shard_name(source: str, shard_index: int) -> str:
-    """A part's name, stable whatever other files the input folder holds."""
-    return f"part-{hashlib.sha1(source.encode('utf8')).hexdigest()[:12]}-{shard_index:06d}"
+class ShardRecords:
+    """The good records of a shard, `(id, text, line)` in order, as its
+    lines are read; each bad line, and the error that stops the reading,
+    goes to `on_error` as `{"file", "line", "error"}`. Once read: its
+    `lines` and `digest` (ShardDigest's, "-incomplete" where reading stopped)."""
 
+    def __init__(self, fs, shard: ShardPlan, first_line: int, text_key: str, id_key: str, limits: LineLimits,
+                 on_error: Callable[[Dict[str, Any]], None]):  # fmt: skip
+        self.fs, self.shard, self.first_line = fs, shard, first_line
+        self.keys, self.limits, self.on_error = (text_key, id_key), limits, on_error
+        self.hash, self.lines, self.complete = ShardDigest(), 0, True
 
-class ShardBuilder:
-    """Collects the lines of one shard and makes it."""
+    @property
+    def digest(self) -> str:
+        return self.hash.hexdigest(self.complete)
 
-    def __init__(self, path: Path, source: str, index: int, first_line: int):
-        self.path, self.source, self.index, self.first_line = path, source, index, first_line
-        self.lines: List[Line] = []
-        self.hash = hashlib.blake2b(digest_size=16)
-        self.file_errors: List[Dict[str, Any]] = []
-
-    def add(self, line: Line) -> None:
-        self.lines.append(line)
-        self.hash.update(b"\x00" if line.data is None else line.data)
-        self.hash.update(b"\n")
-
-    def build(
-        self, end_byte: int, text_key: str, id_key: str, limits: LineLimits, is_done: Callable[[str, str], bool]
-    ) -> Shard:
-        shard = Shard(
-            name=shard_name(self.source, self.index),
-            source=self.source,
-            first_line=self.first_line,
-            lines=len(self.lines),
-            end_byte=end_byte,
-            digest=self.hash.hexdigest() + ("-incomplete" if self.file_errors else ""),
-        )
-        shard.done = is_done(shard.name, shard.digest)
-        if shard.done:
-            return shard
-        for line in self.lines:
-            if line.data is None:
-                error = f"a line longer than {limits.max_line_bytes:,} bytes"
-                shard.errors.append({"file": self.source, "line": line.number, "error": error})
-                continue
-            try:
-                record_id, text = parse_line(self.path, line.number, line.data, text_key, id_key, limits)
-            except ValueError as err:
-                shard.errors.append({"file": self.source, "line": line.number, "error": str(err)})
-                continue
-            shard.records.append((record_id, text, line.number))
-        shard.errors.extend(self.file_errors)
-        return shard
-
-
-def read_shards(
-    inputs: List[Path],
-    input_path: Path,
-    shard_size: int,
-    text_key: str,
-    id_key: str,
-    is_done: Callable[[str, str], bool],
-    limits: LineLimits = LineLimits(),
-) -> Iterator[Shard]:
-    """Shards of every input, in order. A finished shard (`is_done(name,
-    digest)`) is yielded without records or errors, and its lines are not
-    parsed. A file that cannot be read to its end ends with a shard that
-    holds its lines so far and the error, and the next file is read.
-    inputs: the files, in order; input_path: the file or folder given (files
-    are named relative to it); shard_size: lines a shard; text_key, id_key:
-    the records' keys; is_done: whether a shard's part exists for its bytes;
-    limits: the longest line and text."""
-    for path in inputs:
-        source = source_name(path, input_path)
-        builder = ShardBuilder(path, source, 0, 1)
-        end_byte = 0
+    def __iter__(self) -> Iterator[Tuple[Any, str, int]]:
+        source = self.shard.source
         try:
-            raw = open(path, "rb")
-        except OSError as err:  # gone, or not readable: the whole file (line 0)
-            builder.file_errors.append({"file": source, "line": 0, "error": f"cannot be read: {err}"})
-            yield builder.build(0, text_key, id_key, limits, is_done)
-            continue
-        try:
-            stream = gzip.GzipFile(fileobj=raw) if path.name.endswith(".gz") else raw
-            for line in read_lines(stream, limits.max_line_bytes, raw):
-                builder.add(line)
-                end_byte = line.end_byte
-                if len(builder.lines) == shard_size:
-                    yield builder.build(end_byte, text_key, id_key, limits, is_done)
-                    builder = ShardBuilder(path, source, builder.index + 1, line.number + 1)
-        except (OSError, EOFError, zlib.error) as err:
-            # a truncated gzip (EOFError), a corrupt one (BadGzipFile, zlib.error), a read that failed
-            failed_at = builder.first_line + len(builder.lines)
-            what = "truncated gzip" if isinstance(err, EOFError) else type(err).__name__
-            error = f"{what}: {err}; the lines before it were read"
-            builder.file_errors.append({"file": source, "line": failed_at, "error": error})
-        finally:
-            raw.close()
-        if builder.lines or builder.file_errors:
-            yield builder.build(end_byte, text_key, id_key, limits, is_done)
+            for line in shard_lines(self.fs, self.shard, self.limits.max_line_bytes):
+                self.hash.add(line)
+                self.lines += 1
+                number = self.first_line + line.number - 1
+                if line.data is None:
+                    error = f"a line longer than {self.limits.max_line_bytes:,} bytes"
+                    self.on_error({"file": source, "line": number, "error": error})
+                    continue
+                try:
+                    record_id, text = parse_line(source, number, line.data, *self.keys, self.limits)
+                except ValueError as err:
+                    self.on_error({"file": source, "line": number, "error": str(err)})
+                    continue
+                yield record_id, text, number
+        except READ_ERRORS as err:
+            self.complete = False
+            self.on_error(read_error(self.shard, self.lines, self.first_line, err))

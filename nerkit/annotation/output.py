@@ -1,17 +1,16 @@
-"""The output folder of an annotation run: one part file per shard, written
-whole and flushed to disk (so a rerun skips the finished ones), a record of
-each shard beside it (its source lines, the digest of its input bytes, its
-bad lines), errors.jsonl gathered from them, and a manifest a rerun must
-match. Nothing outside the names a run writes is ever deleted."""
+"""The output folder of an annotation run, on any store: one part file per
+shard, published whole by the worker that annotated it (so a rerun skips the
+finished ones), a record of each shard beside it (its source lines, the
+digest of its input bytes, its counts) with its bad lines in a file of their
+own, errors.jsonl merged from them by the client, and a manifest a rerun
+must match. Nothing outside the names a run writes is ever deleted."""
 
 import json
 import re
-import shutil
-from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
-from nerkit.annotation.collection import Shard
-from nerkit.common.atomic_files import write_json, write_lines
+from nerkit.annotation.collection import ShardPlan
+from nerkit.annotation.storage import Location, StagedFile, same_place
 from nerkit.errors import NerkitError
 
 SHARDS_DIR = "shards"
@@ -21,86 +20,109 @@ ERRORS = "errors.jsonl"
 PART = re.compile(r"part-[0-9a-f]{12}-\d{6}\.jsonl")
 
 
-def check_output_location(input_path: Path, output_dir: Path) -> None:
+def check_output_location(input_location: Location, output: Location) -> None:
     """Refuse an output folder that is the input, lies inside it or holds
     it: parts would be read as input, or `--overwrite` would reach the
     input's own files."""
-    source, output = input_path.resolve(), output_dir.resolve()
-    if output == source or source in output.parents or output in source.parents:
-        where = "is" if output == source else "lies inside" if source in output.parents else "holds"
-        raise NerkitError(f"{output_dir}: the output folder {where} the input {input_path}; choose a folder apart")
+    where = same_place(output, input_location)
+    if where:
+        raise NerkitError(
+            f"{output.url}: the output folder {where} the input {input_location.url}; choose a folder apart"
+        )
 
 
-class PartWriter:
-    """Writes each finished shard: its record (with its bad lines), then its
-    part file, whose rename marks the shard done."""
+def record_name(name: str) -> str:
+    return f"{SHARDS_DIR}/{name}.json"
 
-    def __init__(self, output_dir: Path):
-        self.output_dir = output_dir
-        (output_dir / SHARDS_DIR).mkdir(parents=True, exist_ok=True)
-        self.records = 0
-        self.errors = 0
-        self.words = 0
-        self.seen: set = set()  # shards of this run, written or skipped
 
-    def shard_record(self, name: str) -> Optional[Dict[str, Any]]:
-        path = self.output_dir / SHARDS_DIR / f"{name}.json"
-        return json.loads(path.read_text(encoding="utf8")) if path.exists() else None
+def errors_name(name: str) -> str:
+    return f"{SHARDS_DIR}/{name}.errors.jsonl"
 
-    def is_done(self, name: str, digest: str) -> bool:
-        """Whether the shard's part exists and was made from these very bytes."""
-        self.seen.add(name)
-        record = self.shard_record(name)
-        return record is not None and record["digest"] == digest and (self.output_dir / f"{name}.jsonl").exists()
 
-    def __call__(self, shard: Shard, ents: List[List[Dict[str, Any]]], words: int) -> None:
-        record = {
-            "name": shard.name,
-            "source": shard.source,
-            "first_line": shard.first_line,
-            "lines": shard.lines,
-            "digest": shard.digest,
-            "records": len(shard.records),
-            "errors": shard.errors,
-        }
-        (self.output_dir / f"{shard.name}.jsonl").unlink(missing_ok=True)  # a changed shard is made anew
-        write_lines(self.output_dir / SHARDS_DIR / f"{shard.name}.json", [json.dumps(record)], durable=True)
+def stored_shard(output: Location, name: str) -> Optional[Dict[str, Any]]:
+    """The record of a shard whose part is published, or None."""
+    text = output.read_text(record_name(name))
+    if text is None or not output.exists(f"{name}.jsonl"):
+        return None
+    return json.loads(text)
+
+
+class PartOutput:
+    """What a worker writes for one shard: the part's records and the bad
+    lines, each to a temporary file as they come; `publish` then writes the
+    bad lines, the shard's record, and last the part, whose appearance
+    marks the shard done. An earlier part of the shard is removed first, so
+    that a record never stands beside a part of other bytes."""
+
+    def __init__(self, output: Location, shard: ShardPlan):
+        self.output, self.shard = output, shard
+        output.remove(f"{shard.name}.jsonl")
+        self.part = StagedFile(output, f"{shard.name}.jsonl")
+        self.bad_lines = StagedFile(output, errors_name(shard.name))
+        self.records = self.errors = 0
+
+    def add_records(self, records: Iterable[Dict[str, Any]]) -> None:
         # the standard json module writes each text as it is (UTF-8); srsly's escapes it
-        lines = [
-            json.dumps(
-                {
-                    "id": f"{shard.source}:{line}" if record_id is None else record_id,
-                    "source": shard.source,
-                    "line": line,
-                    "ents": record_ents,
-                },
-                ensure_ascii=False,
-            )
-            for (record_id, _, line), record_ents in zip(shard.records, ents, strict=True)
-        ]
-        write_lines(self.output_dir / f"{shard.name}.jsonl", lines, durable=True)
-        self.records += len(lines)
-        self.errors += len(shard.errors)
-        self.words += words
+        for record in records:
+            self.part.file.write(json.dumps(record, ensure_ascii=False).encode("utf8") + b"\n")
+            self.records += 1
 
-    def remove_stale(self) -> List[str]:
-        """Parts of earlier runs that this run's inputs no longer make (a
-        file now cut into fewer shards): removed, with their records."""
-        stale = [p for p in self.output_dir.glob("part-*.jsonl") if PART.fullmatch(p.name) and p.stem not in self.seen]
-        for part in stale:
-            part.unlink()
-            (self.output_dir / SHARDS_DIR / f"{part.stem}.json").unlink(missing_ok=True)
-        return sorted(p.name for p in stale)
+    def add_error(self, error: Dict[str, Any]) -> None:
+        self.bad_lines.file.write(json.dumps(error, ensure_ascii=False).encode("utf8") + b"\n")
+        self.errors += 1
 
-    def collect_errors(self, sources: Iterable[str]) -> int:
-        """errors.jsonl from the bad lines and files of every shard, in input order."""
-        order = {source: i for i, source in enumerate(sources)}
-        errors = []
-        for path in (self.output_dir / SHARDS_DIR).glob("part-*.json"):
-            errors.extend(json.loads(path.read_text(encoding="utf8"))["errors"])
-        errors.sort(key=lambda e: (order.get(e["file"], len(order)), e["line"]))
-        write_lines(self.output_dir / ERRORS, [json.dumps(e, ensure_ascii=False) for e in errors], durable=True)
-        return len(errors)
+    def publish(self, record: Dict[str, Any]) -> None:
+        try:
+            if self.errors:
+                self.bad_lines.commit()
+            else:
+                self.output.remove(errors_name(self.shard.name))
+            self.output.write_text(record_name(self.shard.name), json.dumps(record) + "\n")
+            self.part.commit()
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        self.part.discard()
+        self.bad_lines.discard()
+
+
+def remove_stale(output: Location, names: Iterable[str]) -> List[str]:
+    """Parts of earlier runs that this run's plan no longer makes: removed,
+    with their records and bad lines."""
+    keep = {f"{name}.jsonl" for name in names}
+    found = [path.rsplit("/", 1)[-1] for path in output.fs.glob(output.child("part-*.jsonl"))]
+    stale = sorted(name for name in found if PART.fullmatch(name) and name not in keep)
+    for part in stale:
+        name = part[: -len(".jsonl")]
+        output.remove(part)
+        output.remove(record_name(name))
+        output.remove(errors_name(name))
+    return stale
+
+
+def collect_errors(output: Location, plan: List[ShardPlan], run_errors: Dict[str, List[Dict[str, Any]]]) -> int:
+    """errors.jsonl in input order: each shard's bad lines, read from its
+    file a line at a time, or the errors this run met with the shard
+    (`run_errors`, by shard name: a shard that could not be annotated)."""
+    staged, count = StagedFile(output, ERRORS), 0
+    try:
+        for shard in plan:
+            if shard.name in run_errors:
+                lines = [json.dumps(e, ensure_ascii=False).encode("utf8") + b"\n" for e in run_errors[shard.name]]
+            elif output.exists(errors_name(shard.name)):
+                lines = output.fs.open(output.child(errors_name(shard.name)), "rb")
+            else:
+                continue
+            for line in lines:
+                staged.file.write(line)
+                count += 1
+            if hasattr(lines, "close"):
+                lines.close()
+        staged.commit()
+    finally:
+        staged.discard()
+    return count
 
 
 def differences(previous: Dict[str, Any], manifest: Dict[str, Any]) -> List[str]:
@@ -139,43 +161,42 @@ def differences(previous: Dict[str, Any], manifest: Dict[str, Any]) -> List[str]
     return found
 
 
-def check_manifest(output_dir: Path, manifest: Dict[str, Any], overwrite: bool) -> List[str]:
+def check_manifest(output: Location, manifest: Dict[str, Any], overwrite: bool) -> List[str]:
     """Refuse to mix parts of different runs, saying what differs; with
     `overwrite`, remove what the earlier run wrote (and nothing else) first.
     Returns the inputs that changed since the earlier run (grown or
     rewritten: their changed shards are made anew)."""
-    path = output_dir / MANIFEST
+    text = output.read_text(MANIFEST)
     changed_inputs: List[str] = []
-    if path.exists():
-        previous = json.loads(path.read_text(encoding="utf8"))
+    if text is not None:
+        previous = json.loads(text)
         found = differences(previous, manifest)
         if overwrite:
-            remove_run_files(output_dir)
+            remove_run_files(output)
         elif found:
             raise NerkitError(
-                f"{path}: this output folder holds an earlier run that this one would mix with: "
+                f"{output.child(MANIFEST)}: this output folder holds an earlier run that this one would mix with: "
                 + "; ".join(found)
                 + ". Use another folder, or --overwrite to replace the earlier run"
             )
         else:
-            before = {e["source"]: e for e in previous.get("inputs", [])}
+            before = {e["source"]: (e["size"], e.get("modified")) for e in previous.get("inputs", [])}
             changed_inputs = [
-                entry["source"]
-                for entry in manifest["inputs"]
-                if entry["source"] in before
-                and (entry["size"], entry["mtime_ns"])
-                != (before[entry["source"]]["size"], before[entry["source"]]["mtime_ns"])
+                e["source"]
+                for e in manifest["inputs"]
+                if before.get(e["source"], (e["size"], e["modified"])) != (e["size"], e["modified"])
             ]
-    output_dir.mkdir(parents=True, exist_ok=True)
-    write_json(path, manifest, durable=True)
+    output.write_text(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return changed_inputs
 
 
-def remove_run_files(output_dir: Path) -> None:
+def remove_run_files(output: Location) -> None:
     """The parts, shard records, errors and manifest of a run, and nothing else."""
-    for part in output_dir.glob("part-*.jsonl"):
-        if PART.fullmatch(part.name):
-            part.unlink()
-    shutil.rmtree(output_dir / SHARDS_DIR, ignore_errors=True)
-    (output_dir / ERRORS).unlink(missing_ok=True)
-    (output_dir / MANIFEST).unlink(missing_ok=True)
+    fs = output.fs
+    for path in fs.glob(output.child("part-*.jsonl")):
+        if PART.fullmatch(path.rsplit("/", 1)[-1]):
+            fs.rm_file(path)
+    if output.exists(SHARDS_DIR):
+        fs.rm(output.child(SHARDS_DIR), recursive=True)
+    output.remove(ERRORS)
+    output.remove(MANIFEST)

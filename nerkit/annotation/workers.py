@@ -1,6 +1,9 @@
-"""Where the shards of an annotation run are annotated: in this process, or
-as Dask tasks on a local cluster (`workers`) or an existing one
-(`scheduler`). Each shard is annotated inside `nlp.memory_zone()`, so that
+"""Where the shards of an annotation run are scanned and annotated: in this
+process, or as Dask tasks on a local cluster (`workers`) or an existing one
+(`scheduler`). The task that annotates a shard reads it from the input store
+and publishes its part to the output store itself: only the plan goes to a
+worker and only counts come back. Each chunk of a shard is annotated inside
+`nlp.memory_zone()`, so that
 nothing of its texts stays in the vocabulary, and the pipeline is loaded
 anew once the vocabulary's hash tables outgrow their bound
 (nerkit/common/renewal.py): a worker's memory stays flat over a collection
@@ -13,13 +16,15 @@ annotated and its findings come back with the shard's result."""
 
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional
 
-from distributed import Client, WorkerPlugin, as_completed, get_worker
+from distributed import Client, WorkerPlugin, get_worker, wait
 from spacy.language import Language
 
-from nerkit.annotation.collection import Shard
+from nerkit.annotation.collection import LineLimits, ShardPlan, ShardRecords, scan_shard
+from nerkit.annotation.output import PartOutput, stored_shard
+from nerkit.annotation.storage import Location
 from nerkit.common.cluster import local_cluster
 from nerkit.common.entities import entities
 from nerkit.common.loading import load_pipeline
@@ -27,8 +32,22 @@ from nerkit.common.renewal import RenewingPipeline
 
 PLUGIN_NAME = "nerkit-pipeline"
 IN_PROCESS = "main"
-# (shard, its entities per record, its words): what a run does with an annotated shard
-OnDone = Callable[[Shard, List[List[Dict[str, Any]]], int], None]
+# a chunk of a shard annotated in one memory zone: at most these records, these characters
+CHUNK_RECORDS = 1000
+CHUNK_CHARS = 1_000_000
+
+
+@dataclass(frozen=True)
+class ShardJob:
+    """What every task of a run needs besides its shard: where to read and
+    write, how to read a record, the nlp.pipe batch size."""
+
+    source: Location
+    output: Location
+    text_key: str = "text"
+    id_key: str = "id"
+    limits: LineLimits = field(default_factory=LineLimits)
+    batch_size: int = 64
 
 
 @dataclass(frozen=True)
@@ -84,30 +103,139 @@ def annotate_shard(
     return {"ents": found, "words": words, "observed": observed, "renewed": pipeline.renew_if_grown()}
 
 
-def annotate_on_worker(texts: List[str], batch_size: int, probe: Optional[Callable]) -> Dict[str, Any]:
-    """A Dask task: annotate_shard with the worker's pipeline."""
-    worker = get_worker()
-    return {**annotate_shard(worker.plugins[PLUGIN_NAME].pipeline, texts, batch_size, probe), "worker": worker.address}
-
-
-def run_in_process(
-    shards: Iterator[Shard], model: str, gpu_id: int, batch_size: int, on_done: OnDone, watch: Optional[RunWatch]
-) -> Dict[str, Any]:
-    """Each shard in turn through nlp.pipe in this process.
-    shards: the shards to annotate; model, gpu_id: the pipeline and its
-    device; batch_size: texts a nlp.pipe batch; on_done: called with each
-    annotated shard; watch: an observer of each shard, or None."""
+def scan(job: ShardJob, shard: ShardPlan) -> Dict[str, Any]:
+    """A task: the shard's lines and digest, and the record of its part
+    where one is published (a rerun skips a shard whose part was made from
+    the same bytes at the same line numbers)."""
     start = time.perf_counter()
-    pipeline = RenewingPipeline(lambda: load_for_annotation(model, gpu_id))
-    startup_seconds = time.perf_counter() - start
-    renewals = 0
-    for shard in shards:
-        result = annotate_shard(pipeline, [text for _, text, _ in shard.records], batch_size, watch and watch.probe)
-        renewals += result["renewed"]
-        if watch is not None:
-            watch.collect(IN_PROCESS, result["words"], result["observed"])
-        on_done(shard, result["ents"], result["words"])
-    return {"startup_seconds": startup_seconds, "pipeline_renewals": renewals}
+    found = scan_shard(job.source.fs, shard, job.limits.max_line_bytes)
+    try:
+        stored = stored_shard(job.output, shard.name)
+    except OSError:  # unreadable where it should be: the shard is made anew, and its task meets the error
+        stored = None
+    return {
+        "lines": found.lines,
+        "digest": found.digest,
+        "error": found.error,
+        "stored": None if stored is None else {"digest": stored["digest"], "first_line": stored["first_line"]},
+        "seconds": time.perf_counter() - start,
+    }
+
+
+def annotate_part(
+    pipeline: RenewingPipeline, job: ShardJob, shard: ShardPlan, first_line: int, probe: Optional[Callable] = None
+) -> Dict[str, Any]:
+    """A task: read the shard's records, annotate them a chunk at a time
+    and publish its part, its bad lines and its record; returns the counts,
+    its seconds (and what `probe` finds after the shard)."""
+    start = time.perf_counter()
+    out = PartOutput(job.output, shard)
+    records = ShardRecords(job.source.fs, shard, first_line, job.text_key, job.id_key, job.limits, out.add_error)
+    words, renewed, chunk, chunk_chars = 0, False, [], 0
+
+    def annotate_chunk() -> None:
+        nonlocal words, renewed, chunk_chars
+        result = annotate_shard(pipeline, [text for _, text, _ in chunk], job.batch_size)
+        words, renewed = words + result["words"], renewed or result["renewed"]
+        out.add_records(
+            {"id": f"{shard.source}:{line}" if record_id is None else record_id, "source": shard.source,
+             "line": line, "ents": ents}
+            for (record_id, _, line), ents in zip(chunk, result["ents"], strict=True)
+        )  # fmt: skip
+        chunk.clear()
+        chunk_chars = 0
+
+    try:
+        for record in records:
+            chunk.append(record)
+            chunk_chars += len(record[1])
+            if len(chunk) >= CHUNK_RECORDS or chunk_chars >= CHUNK_CHARS:
+                annotate_chunk()
+        if chunk:
+            annotate_chunk()
+        record = {
+            "name": shard.name, "source": shard.source, "bytes": [shard.start, shard.end], "first_line": first_line,
+            "lines": records.lines, "digest": records.digest, "records": out.records, "errors": out.errors,
+            "words": words,
+        }  # fmt: skip
+        out.publish(record)
+    finally:
+        out.discard()
+    seconds = time.perf_counter() - start
+    observed = probe(pipeline.nlp) if probe is not None else {}
+    return {**record, "observed": observed, "renewed": renewed, "seconds": seconds}
+
+
+def annotate_on_worker(job: ShardJob, shard: ShardPlan, first_line: int, probe: Optional[Callable]) -> Dict[str, Any]:
+    """A Dask task: annotate_part with the worker's pipeline."""
+    worker = get_worker()
+    pipeline = worker.plugins[PLUGIN_NAME].pipeline
+    return {**annotate_part(pipeline, job, shard, first_line, probe), "worker": worker.address}
+
+
+class Finished:
+    """A task run at once in this process, as a future that is done."""
+
+    def __init__(self, function: Callable, *args):
+        try:
+            self.value, self.error = function(*args), None
+        except Exception as err:  # raised again by result(), as a Dask future does
+            self.value, self.error = None, err
+
+    def result(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+class InProcess:
+    """Runs the tasks here, one at a time, with one pipeline."""
+
+    max_in_flight = 1
+    scan_ahead = 1
+    workers = 1
+
+    def __init__(self, model: str, gpu_id: int, job: ShardJob, probe: Optional[Callable]):
+        start = time.perf_counter()
+        self.pipeline = RenewingPipeline(lambda: load_for_annotation(model, gpu_id))
+        self.startup_seconds = time.perf_counter() - start
+        self.job, self.probe = job, probe
+
+    def scan(self, shard: ShardPlan) -> Finished:
+        return Finished(scan, self.job, shard)
+
+    def annotate(self, shard: ShardPlan, first_line: int) -> Finished:
+        result = Finished(annotate_part, self.pipeline, self.job, shard, first_line, self.probe)
+        if result.error is None:
+            result.value["worker"] = IN_PROCESS
+        return result
+
+    def wait_any(self, futures: Iterable) -> List:
+        return list(futures)
+
+
+class OnDask:
+    """Submits the tasks to a Dask cluster whose workers each load the
+    pipeline once (a worker plugin); annotations go ahead of scans, at
+    most two a worker in flight, so that memory stays flat. A task lost with
+    its worker is run again elsewhere by Dask."""
+
+    def __init__(self, client: Client, model: str, gpu_id: int, job: ShardJob, probe: Optional[Callable]):
+        start = time.perf_counter()
+        client.register_plugin(PipelineLoader(model, gpu_id), name=PLUGIN_NAME)
+        self.startup_seconds = time.perf_counter() - start
+        self.workers = max(1, len(client.scheduler_info()["workers"]))
+        self.max_in_flight, self.scan_ahead = 2 * self.workers, 16 * self.workers
+        self.client, self.job, self.probe = client, job, probe
+
+    def scan(self, shard: ShardPlan):
+        return self.client.submit(scan, self.job, shard, pure=False)
+
+    def annotate(self, shard: ShardPlan, first_line: int):
+        return self.client.submit(annotate_on_worker, self.job, shard, first_line, self.probe, pure=False, priority=1)
+
+    def wait_any(self, futures: Iterable) -> List:
+        return list(wait(list(futures), return_when="FIRST_COMPLETED").done)
 
 
 @contextmanager
@@ -120,44 +248,3 @@ def dask_client(workers: int, scheduler: Optional[str]) -> Iterator[Client]:
     else:
         with local_cluster(workers) as cluster, Client(cluster) as client:
             yield client
-
-
-def run_on_dask(
-    shards: Iterator[Shard], model: str, gpu_id: int, batch_size: int, client: Client, on_done: OnDone,
-    watch: Optional[RunWatch],
-) -> Dict[str, Any]:  # fmt: skip
-    """Shards as Dask tasks, at most two per worker in flight so that memory
-    stays flat; a task lost with its worker is retried by Dask.
-    shards: the shards to annotate; model, gpu_id: the pipeline each worker
-    loads and its device; batch_size: texts a nlp.pipe batch; client: a Dask
-    client; on_done: called with each annotated shard, in this process;
-    watch: an observer of each shard, or None."""
-    start = time.perf_counter()
-    client.register_plugin(PipelineLoader(model, gpu_id), name=PLUGIN_NAME)
-    startup_seconds = time.perf_counter() - start
-    max_in_flight = 2 * max(1, len(client.scheduler_info()["workers"]))
-    in_flight: Dict[Any, Shard] = {}
-    finished = as_completed()
-    renewals = 0
-
-    def collect(future) -> None:
-        nonlocal renewals
-        result = future.result()
-        renewals += result["renewed"]
-        if watch is not None:
-            watch.collect(result["worker"], result["words"], result["observed"])
-        on_done(in_flight.pop(future), result["ents"], result["words"])
-
-    for shard in shards:
-        if not shard.records:
-            on_done(shard, [], 0)
-            continue
-        texts = [text for _, text, _ in shard.records]
-        future = client.submit(annotate_on_worker, texts, batch_size, watch and watch.probe, pure=False)
-        in_flight[future] = shard
-        finished.add(future)
-        while len(in_flight) >= max_in_flight:
-            collect(next(finished))
-    for future in finished:
-        collect(future)
-    return {"startup_seconds": startup_seconds, "pipeline_renewals": renewals}

@@ -1,7 +1,10 @@
 """Words per second of `annotate` on one machine: in this process and on a
 local Dask cluster (1 and N workers), over a JSONL collection of at least a
-million words made from the test texts. Start-up (cluster and model loading) is reported apart from the
-annotation rate, with the peak memory per worker. Beside them: the words/s of
+million words made from the test texts. Start-up (cluster and model loading)
+is reported apart from the annotation rate, with the peak memory per worker,
+the run's overhead (its wall time less the workers' time annotating) and
+what it cost the client (bytes read, input files opened, peak memory); with
+--scale-lines, the client's cost on a file of that many lines. Beside them: the words/s of
 the pipeline's tokenizer alone over the same texts (the ceiling of any spaCy
 pipeline with that tokenizer), and with --baseline another pipeline (the
 config before a change) annotating in one process right before the
@@ -20,8 +23,8 @@ import spacy
 from spacy.tokens import DocBin
 from wasabi import msg
 
-from nerkit.annotation.collection import list_inputs, read_shards
 from nerkit.annotation.run import AnnotateOptions, annotate
+from nerkit.benchmarks.client_io import client_io
 from nerkit.benchmarks.timing import time_in_turns, tokenizer_words
 from nerkit.benchmarks.worker_memory import MemoryTrace
 from nerkit.common.loading import load_pipeline
@@ -42,10 +45,37 @@ def make_collection(test_path: Path, output_path: Path, min_words: int) -> Dict[
     return {"lines": passes * len(texts), "words": passes * words_per_pass}
 
 
-def shard_texts(collection: Path, shard_size: int) -> List[List[str]]:
-    """Every text of a collection, shard by shard, read beforehand."""
-    shards = read_shards(list_inputs(collection), collection, shard_size, "text", "id", lambda name, digest: False)
-    return [[text for _, text, _ in shard.records] for shard in shards]
+def shard_texts(collection: Path, lines_per_group: int) -> List[List[str]]:
+    """Every text of a JSONL collection made here, in groups of lines, read beforehand."""
+    with collection.open(encoding="utf8") as lines:
+        texts = [json.loads(line)["text"] for line in lines]
+    return [texts[i : i + lines_per_group] for i in range(0, len(texts), lines_per_group)]
+
+
+def client_at_scale(model: str, work_dir: Path, lines: int, workers: int, options: AnnotateOptions) -> Dict:
+    """annotate on `workers` Dask workers over a .txt file of `lines` short
+    lines (a few words each): the input's bytes beside the bytes the client
+    read, the input files it opened and its peak memory. The parts are
+    removed after it."""
+    collection = work_dir / "many_lines.txt"
+    words = ["gradient descent", "the model", "a convolutional network", "deep learning", "k-means"]
+    with collection.open("w", encoding="utf8") as out:
+        for start in range(0, lines, 100_000):
+            out.write("".join(f"{words[i % len(words)]} {i}\n" for i in range(start, min(start + 100_000, lines))))
+    run = timed_run(model, collection, work_dir / "many_lines_out", replace(options, workers=workers))
+    shutil.rmtree(work_dir / "many_lines_out", ignore_errors=True)
+    input_bytes = collection.stat().st_size
+    collection.unlink()
+    keep = ("records", "words", "errors", "parts_written", "wall_seconds", "overhead_seconds", "workers")
+    return {
+        "lines": lines,
+        "input_bytes": input_bytes,
+        **{key: run[key] for key in keep},
+        "client_read_bytes": run["client_read_bytes"],
+        "client_read_share_of_input": run["client_read_bytes"] / input_bytes,
+        "client_input_opens": run["client_input_opens"],
+        "client_peak_rss_mb": run["client_peak_rss_mb"],
+    }
 
 
 def tokenizer_speed(model: str, collection: Path) -> Dict[str, float]:
@@ -57,13 +87,16 @@ def tokenizer_speed(model: str, collection: Path) -> Dict[str, float]:
 
 def timed_run(model: str, collection: Path, output_dir: Path, options: AnnotateOptions) -> Dict:
     """annotate into a fresh output folder, its memory traced; its wall
-    seconds (start-up included) beside its own figures."""
+    seconds (start-up included) beside its own figures, and what the run
+    cost this process, the client (client_io)."""
     shutil.rmtree(output_dir, ignore_errors=True)
     trace = MemoryTrace()
     start = time.perf_counter()
-    summary = annotate(model, collection, output_dir, options, trace.watch)
+    with client_io(str(collection)) as client:
+        summary = annotate(model, collection, output_dir, options, trace.watch)
     summary["wall_seconds"] = time.perf_counter() - start
     summary["wall_words_per_second"] = summary["words"] / summary["wall_seconds"]
+    summary.update(client)
     memory = trace.summary()
     del memory["memory_trace"]
     return {**summary, **memory}
@@ -77,6 +110,7 @@ def benchmark_annotate(
     processes: int,
     options: AnnotateOptions,
     baseline: Optional[str],
+    scale_lines: int = 0,
 ) -> Dict:
     """annotate over a collection of at least `min_words` words made from the
     test texts: in process, on Dask (1 and `processes` workers), the baseline
@@ -85,7 +119,8 @@ def benchmark_annotate(
     model: the pipeline; test_path: the DocBin whose texts make the
     collection; work_dir: the collection and the runs' outputs; min_words:
     its size; processes: the Dask workers compared with one; options: batch
-    and shard sizes; baseline: another pipeline timed in one process, or None."""
+    and shard sizes; baseline: another pipeline timed in one process, or None;
+    scale_lines: the lines of the client-at-scale run on `processes` workers (0: none)."""
     work_dir.mkdir(parents=True, exist_ok=True)
     collection = work_dir / "collection.jsonl"
     size = make_collection(test_path, collection, min_words)
@@ -107,15 +142,22 @@ def benchmark_annotate(
         )
     tokenizer = tokenizer_speed(model, collection)
     msg.good(f"tokenizer alone: {tokenizer['words_per_second']:,.0f} words/s")
+    scale = client_at_scale(model, work_dir, scale_lines, processes, options) if scale_lines else None
+    if scale:
+        msg.good(
+            f"{scale_lines:,} lines on {processes} workers: the client read {scale['client_read_bytes']:,} bytes "
+            f"({scale['client_read_share_of_input']:.2%} of the input), peak {scale['client_peak_rss_mb']:.0f} MB"
+        )
     result = {
         "model": model,
         "machine": describe_machine(-1),
         "cpu_count": os.cpu_count(),
         "spacy": spacy.__version__,
         "collection": size,
-        "settings": {"batch_size": options.batch_size, "shard_size": options.shard_size},
+        "settings": {"batch_size": options.batch_size, "shard_bytes": options.shard_bytes},
         "runs": runs,
         "tokenizer_alone": tokenizer,
+        "client_at_scale": scale,
     }
     return {**result, **ratios(runs, processes, baseline)}
 
@@ -131,6 +173,9 @@ def ratios(runs: Dict[str, Dict], processes: int, baseline: Optional[str]) -> Di
         "dask_scaling_efficiency": dask_n["words_per_second"] / dask_1["words_per_second"] / processes,
         "dask_vs_in_process": dask_n["words_per_second"] / in_process_1["words_per_second"],
         "dask_vs_in_process_wall": dask_n["wall_words_per_second"] / in_process_1["wall_words_per_second"],
+        # the same with each run's rate while its workers annotate (no start-up, scans, waits, shutdown)
+        "dask_speedup_annotating": dask_n["annotating_words_per_second"] / dask_1["annotating_words_per_second"],
+        "dask_overhead_seconds": dask_n["overhead_seconds"],
     }
     if baseline:
         reference = runs["baseline_in_process_1"]["words_per_second"]

@@ -17,7 +17,7 @@ import spacy
 from wasabi import msg
 
 from nerkit.annotation.run import AnnotateOptions, annotate
-from nerkit.annotation.workers import annotate_shard, load_for_annotation
+from nerkit.annotation.workers import CHUNK_RECORDS, annotate_shard, load_for_annotation
 from nerkit.benchmarks.annotate import shard_texts
 from nerkit.benchmarks.distinct_words import make_distinct_collection
 from nerkit.benchmarks.worker_memory import MemoryTrace, memory_growth, memory_probe
@@ -30,7 +30,8 @@ from nerkit.common.renewal import RenewingPipeline
 class AnnotateSoakSettings:
     """The soak's distinct words and Dask workers, the words after which a
     worker's memory must stay flat, the distinct words and rounds of the
-    zone/no-zone pairs, the words of a line and the lines of a shard."""
+    zone/no-zone pairs, the words of a line, the input bytes of a shard and
+    the lines of each memory zone of the pairs (annotate's chunk)."""
 
     words: int = 10_000_000
     workers: int = 2
@@ -38,7 +39,8 @@ class AnnotateSoakSettings:
     ab_words: int = 2_000_000
     ab_rounds: int = 2
     words_per_line: int = 50
-    shard_size: int = 2000
+    shard_bytes: int = 1 << 20
+    zone_lines: int = CHUNK_RECORDS
 
 
 def soak(model: str, collection: Path, output_dir: Path, workers: int, settings: AnnotateSoakSettings) -> Dict:
@@ -47,7 +49,7 @@ def soak(model: str, collection: Path, output_dir: Path, workers: int, settings:
     shutil.rmtree(output_dir, ignore_errors=True)
     trace = MemoryTrace()
     summary = annotate(
-        model, collection, output_dir, AnnotateOptions(workers=workers, shard_size=settings.shard_size), trace.watch
+        model, collection, output_dir, AnnotateOptions(workers=workers, shard_bytes=settings.shard_bytes), trace.watch
     )
     shutil.rmtree(output_dir, ignore_errors=True)
     return {**summary, **trace.summary()}
@@ -107,7 +109,7 @@ def benchmark_annotate_soak(model: str, work_dir: Path, settings: AnnotateSoakSe
     # the A/B pairs read other distinct words (none seen by the soak) beforehand
     ab_collection = work_dir / "distinct_words_ab.jsonl"
     make_distinct_collection(ab_collection, settings.ab_words, settings.words_per_line, first_word=settings.words)
-    pairs = zone_pairs(model, shard_texts(ab_collection, settings.shard_size), settings.ab_rounds)
+    pairs = zone_pairs(model, shard_texts(ab_collection, settings.zone_lines), settings.ab_rounds)
     ratios = [pair["ratio"] for pair in pairs]
     return {
         "model": model,

@@ -44,19 +44,19 @@ def replace_together(files: Dict[Path, Data], durable: bool = False) -> None:
                     tmp_file.flush()
                     os.fsync(tmp_file.fileno())
             # mkstemp makes the file private (0600); give it the usual mode
-            os.chmod(tmp_name, 0o666 & ~_umask())
+            os.chmod(tmp_name, 0o666 & ~current_umask())
         for path, tmp_name in written.items():
             os.replace(tmp_name, path)
         if durable:
             for folder in {path.parent for path in written}:
-                _fsync_folder(folder)
+                fsync_folder(folder)
     except BaseException:
         for tmp_name in written.values():
             Path(tmp_name).unlink(missing_ok=True)
         raise
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -64,7 +64,7 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _umask() -> int:
+def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask

@@ -1,8 +1,10 @@
 """The values of commands' `NAME=VALUE,...` options, read one way: sentence
 sets and corpora by name (`NAME=PATH,...`), named config overrides
-(`NAME:section.key=value,...`), and a config value written on a command line
-(`true`, `0.5`, `[5000,1000]`, a path), read as spaCy's CLI reads it."""
+(`NAME:section.key=value,...`), a config value written on a command line
+(`true`, `0.5`, `[5000,1000]`, a path), read as spaCy's CLI reads it, and a
+JSON object (fsspec's storage options)."""
 
+import json
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
@@ -70,3 +72,15 @@ def config_value(text: str) -> Any:
         return srsly.json_loads(text)
     except ValueError:
         return str(text)
+
+
+def json_object(option: str, text: str) -> Dict[str, Any]:
+    """An option's JSON object (`{"anon": true}`); anything else is an
+    OptionError that names the option."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise OptionError(f"{option}: not JSON ({err.msg} at column {err.colno}): {text!r}") from None
+    if not isinstance(value, dict):
+        raise OptionError(f"{option}: expected a JSON object, got {type(value).__name__}")
+    return value

@@ -1,27 +1,36 @@
-"""nerkit/annotation/collection.py: the files of a collection, its lines as
-records, cut into shards with their bad lines and bad files; long lines and
-broken files read without stopping the stream."""
+"""nerkit/annotation/collection.py: a collection planned as byte ranges (a
+gzipped file whole) whose lines, read shard by shard, are every line of the
+file exactly once; records and bad lines; a scan's line count and digest;
+long lines and broken files read without stopping the stream."""
 
 import gzip
 import io
 
+import fsspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nerkit.annotation.collection import (
     LineLimits,
-    list_inputs,
     parse_line,
+    plan_shards,
     read_lines,
-    read_shards,
-    shard_name,
-    source_name,
+    scan_shard,
+    shard_lines,
 )
+from nerkit.annotation.storage import Location, list_files
 
 LIMITS = LineLimits(max_line_bytes=1000, max_text_chars=50)
+LOCAL = fsspec.filesystem("file")
+SUFFIXES = (".jsonl", ".txt", ".jsonl.gz", ".txt.gz")
 
 
-def never_done(name, digest):
-    return False
+def every_line(path, shard_bytes, max_line_bytes=1000):
+    """The lines of every shard of one file, in order, and the scans."""
+    plan = plan_shards(list_files(Location(str(path)), SUFFIXES), shard_bytes)
+    lines = [line.data for shard in plan for line in shard_lines(LOCAL, shard, max_line_bytes)]
+    return plan, lines, [scan_shard(LOCAL, shard, max_line_bytes) for shard in plan]
 
 
 def test_parse_line_keeps_ids_and_gives_none_without_them(tmp_path):
@@ -64,61 +73,88 @@ def test_a_surrogate_pair_is_text_and_is_kept(tmp_path):
 def test_a_line_over_the_limit_is_skipped_without_holding_it_and_the_next_one_read():
     stream = io.BytesIO(b"short\n" + b"x" * 10_000 + b"\nnext\r\nlast")
     lines = list(read_lines(stream, max_line_bytes=100))
-    assert [(line.number, line.data) for line in lines] == [(1, b"short"), (2, None), (3, b"next"), (4, b"last")]
-    assert lines[-1].end_byte == len(stream.getvalue())
+    assert [(line.number, line.data, length) for line, length in lines] == [
+        (1, b"short", 6),
+        (2, None, 10_001),
+        (3, b"next", 6),
+        (4, b"last", 4),
+    ]
 
 
-def test_a_folder_lists_its_supported_files_in_a_stable_order(tmp_path):
-    (tmp_path / "sub").mkdir()
-    for name in ("b.jsonl", "a.txt", "sub/c.txt.gz", "ignored.csv"):
-        (tmp_path / name).write_text("x\n")
-    assert [p.relative_to(tmp_path).as_posix() for p in list_inputs(tmp_path)] == ["a.txt", "b.jsonl", "sub/c.txt.gz"]
-    assert source_name(tmp_path / "sub" / "c.txt.gz", tmp_path) == "sub/c.txt.gz"
-    assert source_name(tmp_path / "a.txt", tmp_path / "a.txt") == "a.txt"
-    with pytest.raises(ValueError, match="expected one of"):
-        list_inputs(tmp_path / "ignored.csv")
-    with pytest.raises(ValueError, match="no such file or folder"):
-        list_inputs(tmp_path / "missing.jsonl")
+def test_the_plan_cuts_files_into_byte_ranges_and_keeps_a_gzipped_file_whole(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"x" * 250)
+    (tmp_path / "b.txt.gz").write_bytes(gzip.compress(b"y\n" * 1000))
+    (tmp_path / "c.jsonl").write_bytes(b"")
+    plan = plan_shards(list_files(Location(str(tmp_path)), SUFFIXES), 100)
+    assert [(s.source, s.index, s.start, s.end, s.compressed) for s in plan] == [
+        ("a.txt", 0, 0, 100, False),
+        ("a.txt", 1, 100, 200, False),
+        ("a.txt", 2, 200, 250, False),
+        ("b.txt.gz", 0, 0, (tmp_path / "b.txt.gz").stat().st_size, True),
+    ]
+    assert len({s.name for s in plan}) == 4 and plan[0].name.startswith("part-") and plan[0].name.endswith("-000000")
 
 
-def test_shards_hold_records_bad_lines_and_a_digest_and_done_shards_are_not_parsed(tmp_path):
-    path = tmp_path / "docs.jsonl.gz"
-    lines = [b'{"id": 1, "text": "a model"}', b"not json", b'{"text": "k-means"}', b'{"text": 4}']
-    with gzip.open(path, "wb") as out:
-        out.write(b"\n".join(lines) + b"\n")
-    first, second = read_shards([path], tmp_path, 2, "text", "id", never_done, LIMITS)
-    assert first.name == shard_name("docs.jsonl.gz", 0) and (first.first_line, first.lines) == (1, 2)
-    assert first.records == [(1, "a model", 1)]
-    assert first.errors == [{"file": "docs.jsonl.gz", "line": 2, "error": "not JSON: Expecting value at column 1"}]
-    assert second.records == [(None, "k-means", 3)] and second.errors[0]["line"] == 4
-    digests = {first.digest, second.digest}
-    (done,) = [s for s in read_shards([path], tmp_path, 2, "text", "id", lambda n, d: d == second.digest, LIMITS)
-               if s.done]  # fmt: skip
-    assert done.name == second.name and done.records == [] and done.errors == [] and len(digests) == 2
+@settings(max_examples=150, deadline=None)
+@given(
+    lines=st.lists(st.binary(max_size=30).map(lambda b: b.replace(b"\n", b"")), max_size=40),
+    shard_bytes=st.integers(1, 120),
+    final_newline=st.booleans(),
+)
+def test_the_shards_of_a_file_hold_each_of_its_lines_exactly_once_in_order(tmp_path_factory, lines, shard_bytes,
+                                                                          final_newline):  # fmt: skip
+    data = b"\n".join(lines) + (b"\n" if final_newline and lines else b"")
+    path = tmp_path_factory.mktemp("lines") / "x.txt"
+    path.write_bytes(data)
+    plan, read, scans = every_line(path, shard_bytes)
+    expected = data.split(b"\n")
+    if expected and expected[-1] == b"" and data.endswith(b"\n") or data == b"":
+        expected = expected[:-1]
+    expected = [line.rstrip(b"\r") for line in expected]
+    assert read == expected
+    assert sum(scan.lines for scan in scans) == len(expected) and not any(scan.error for scan in scans)
 
 
-def test_a_truncated_gzip_keeps_its_lines_so_far_reports_the_line_and_the_next_file_is_read(tmp_path):
+def test_a_long_line_across_shards_is_one_bad_line_and_the_digest_follows_the_bytes(tmp_path):
+    path = tmp_path / "x.txt"
+    path.write_bytes(b"first\n" + b"x" * 5000 + b"\nafter\n")
+    plan, read, scans = every_line(path, 1000, max_line_bytes=100)
+    assert read == [b"first", None, b"after"] and [scan.lines for scan in scans] == [2, 0, 0, 0, 0, 1]
+    again = every_line(path, 1000, max_line_bytes=100)[2]
+    assert [scan.digest for scan in again] == [scan.digest for scan in scans]
+    path.write_bytes(b"first\n" + b"x" * 5000 + b"\nother\n")
+    changed = every_line(path, 1000, max_line_bytes=100)[2]
+    assert [a.digest == b.digest for a, b in zip(scans, changed, strict=True)] == [True] * 5 + [False]
+
+
+def test_a_truncated_gzip_gives_its_lines_so_far_then_the_error_and_an_incomplete_digest(tmp_path):
     good = b"".join(b'{"text": "line %d"}\n' % i for i in range(200))
-    truncated = tmp_path / "a.jsonl.gz"
-    truncated.write_bytes(gzip.compress(good)[:-30])
-    (tmp_path / "b.jsonl").write_bytes(b'{"text": "after"}\n')
-    shards = list(read_shards(list_inputs(tmp_path), tmp_path, 50, "text", "id", never_done, LIMITS))
-    from_a = [s for s in shards if s.source == "a.jsonl.gz"]
-    records = [r for s in from_a for r in s.records]
-    assert 150 <= len(records) < 200 and [r[2] for r in records] == list(range(1, len(records) + 1))
-    (error,) = [e for s in from_a for e in s.errors]
-    assert error["file"] == "a.jsonl.gz" and error["line"] == len(records) + 1 and "truncated gzip" in error["error"]
-    assert [r[1] for s in shards if s.source == "b.jsonl" for r in s.records] == ["after"]
+    path = tmp_path / "a.jsonl.gz"
+    path.write_bytes(gzip.compress(good)[:-30])
+    (shard,) = plan_shards(list_files(Location(str(path)), SUFFIXES), 100)
+    read = []
+    with pytest.raises(EOFError):
+        for line in shard_lines(LOCAL, shard, 1000):
+            read.append(line.number)
+    assert 150 <= len(read) < 200 and read == list(range(1, len(read) + 1))
+    scan = scan_shard(LOCAL, shard, 1000)
+    assert scan.lines == len(read) and scan.digest.endswith("-incomplete") and scan.error.startswith("EOFError")
 
 
-def test_a_corrupt_or_unreadable_file_is_one_error_and_the_run_goes_on(tmp_path):
+def test_a_corrupt_or_vanished_file_is_a_scan_error_not_a_crash(tmp_path):
     (tmp_path / "a.txt.gz").write_bytes(b"not gzip at all\n")
-    (tmp_path / "b.txt").write_text("a model\n")
-    (tmp_path / "c.txt").write_text("gone before it is read\n")
-    inputs = list_inputs(tmp_path)
-    (tmp_path / "c.txt").unlink()
-    shards = list(read_shards(inputs, tmp_path, 10, "text", "id", never_done, LIMITS))
-    errors = {e["file"]: e for s in shards for e in s.errors}
-    assert errors["a.txt.gz"]["line"] == 1 and "BadGzipFile" in errors["a.txt.gz"]["error"]
-    assert errors["c.txt"]["line"] == 0 and "cannot be read" in errors["c.txt"]["error"]
-    assert [r[1] for s in shards if s.source == "b.txt" for r in s.records] == ["a model"]
+    (tmp_path / "b.txt").write_text("gone before it is read\n")
+    plan = plan_shards(list_files(Location(str(tmp_path)), SUFFIXES), 100)
+    (tmp_path / "b.txt").unlink()
+    corrupt, gone = (scan_shard(LOCAL, shard, 1000) for shard in plan)
+    assert (corrupt.lines, gone.lines) == (0, 0)
+    assert corrupt.error.startswith("BadGzipFile") and gone.error.startswith("FileNotFoundError")
+
+
+def test_a_shard_of_a_file_on_s3_reads_only_its_lines(s3_server, s3_bucket):
+    bucket, fs = s3_bucket
+    data = b"".join(b"line %d\n" % i for i in range(500))
+    fs.pipe(f"{bucket}/in/x.txt", data)
+    plan = plan_shards(list_files(Location(f"s3://{bucket}/in", s3_server["options"]), SUFFIXES), 1000)
+    read = [line.data for shard in plan for line in shard_lines(fs, shard, 1000)]
+    assert read == data.splitlines() and len(plan) == -(-len(data) // 1000)

@@ -11,7 +11,7 @@ def test_write_creates_the_folder_and_gives_the_usual_mode(tmp_path):
     path = tmp_path / "new" / "out.json"
     write_atomic(path, "{}\n")
     assert path.read_text() == "{}\n" and [p.name for p in path.parent.iterdir()] == ["out.json"]
-    assert path.stat().st_mode & 0o777 == 0o666 & ~atomic_files._umask()
+    assert path.stat().st_mode & 0o777 == 0o666 & ~atomic_files.current_umask()
 
 
 def test_interrupted_write_leaves_no_partial_file(tmp_path, monkeypatch):

@@ -6,6 +6,7 @@ import pytest
 
 from nerkit.common.options import (
     config_value,
+    json_object,
     parse_assignments,
     parse_named_overrides,
     parse_named_paths,
@@ -50,3 +51,14 @@ def test_named_overrides_keep_their_order_and_a_list_its_commas():
 def test_config_values_are_json_where_they_parse_and_text_otherwise():
     assert [config_value(v) for v in ("0", "0.5", "true", "null", "[1,2]")] == [0, 0.5, True, None, [1, 2]]
     assert config_value("corpus/train.spacy") == "corpus/train.spacy"
+
+
+def test_a_json_object_option_is_read_and_anything_else_is_named():
+    assert json_object("--storage-options", '{"anon": true, "client_kwargs": {}}') == {
+        "anon": True,
+        "client_kwargs": {},
+    }
+    with pytest.raises(OptionError, match=r"--storage-options: not JSON \(Expecting value at column 1\): 'anon'"):
+        json_object("--storage-options", "anon")
+    with pytest.raises(OptionError, match="--storage-options: expected a JSON object, got str"):
+        json_object("--storage-options", '"anon"')

@@ -1,10 +1,11 @@
 """scripts/annotate.py as a command: a folder of .txt and .txt.gz files, its
 summary as JSON on the last line, records named by file and line, bad lines
 counted (and fatal only past --max-errors), an output folder inside the input
-refused."""
+refused; and s3:// URLs, the endpoint taken from AWS_ENDPOINT_URL."""
 
 import gzip
 import json
+import os
 import subprocess
 import sys
 
@@ -26,9 +27,11 @@ def test_txt_gz_folder_input_and_the_command_line(sm_model, tmp_path, corpus_sli
     with gzip.open(folder / "sub" / "b.txt.gz", "wt") as gz:
         gz.write("\n".join(texts[10:]) + "\n")
     (folder / "ignored.csv").write_text("x\n")
-    result = run([sys.executable, script("annotate"), sm_model, folder, tmp_path / "out", "--shard-size", "15"])
+    result = run([sys.executable, script("annotate"), sm_model, folder, tmp_path / "out", "--shard-bytes", "500"])
     summary = json.loads(result.stdout.strip().splitlines()[-1])
-    assert (summary["records"], summary["errors"], summary["parts_written"]) == (30, 0, 3)
+    # a.txt in byte ranges of 500, the gzipped file whole
+    parts = -(-(folder / "a.txt").stat().st_size // 500) + 1
+    assert (summary["records"], summary["errors"], summary["parts_written"]) == (30, 0, parts) and parts >= 3
     by_id = {record["id"]: record for record in _records(tmp_path / "out")}
     expected = [f"a.txt:{n}" for n in range(1, 11)] + [f"sub/b.txt.gz:{n}" for n in range(1, 21)]
     assert sorted(by_id) == sorted(expected)
@@ -65,3 +68,20 @@ def test_an_output_folder_inside_the_input_is_refused_before_anything_is_written
     )
     assert result.returncode == 1 and "lies inside the input" in result.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["a.txt"]
+
+
+def test_s3_urls_on_two_workers_with_the_endpoint_from_the_environment(
+    sm_model, tmp_path, s3_server, s3_bucket, script
+):
+    bucket, fs = s3_bucket
+    fs.pipe(f"{bucket}/in/a.jsonl", b'{"id": "x", "text": "a neural network"}\nnot json\n{"text": "a kernel"}\n')
+    env = {**os.environ, **s3_server["env"]}
+    command = [sys.executable, script("annotate"), sm_model, f"s3://{bucket}/in/", f"s3://{bucket}/out"]
+    result = subprocess.run([*command, "--workers", "2"], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["errors_in_all"] == 1
+    records = [json.loads(line) for path in fs.glob(f"{bucket}/out/part-*.jsonl") for line in fs.cat(path).splitlines()]
+    assert sorted(r["id"] for r in records) == ["a.jsonl:3", "x"]
+    assert json.loads(fs.cat(f"{bucket}/out/errors.jsonl"))["line"] == 2
+    bad = subprocess.run([*command, "--storage-options", "[1]"], capture_output=True, text=True, env=env)
+    assert bad.returncode == 2 and "--storage-options: expected a JSON object, got list" in bad.stderr

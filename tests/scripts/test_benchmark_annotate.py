@@ -24,10 +24,12 @@ def test_benchmark_times_every_run_the_baseline_and_the_tokenizer(
             tmp_path / "work",
             "--min-words",
             "20000",
-            "--shard-size",
-            "20",
+            "--shard-bytes",
+            "4000",
             "--baseline",
             other_model,
+            "--scale-lines",
+            "3000",
         ]
     )
     result = json.loads(output.read_text())
@@ -37,6 +39,13 @@ def test_benchmark_times_every_run_the_baseline_and_the_tokenizer(
     words = {r["words"] for r in runs.values()}
     assert len(words) == 1 and words.pop() >= 20_000 and all(r["errors"] == 0 for r in runs.values())
     assert result["tokenizer_alone"]["words"] == runs["in_process_1"]["words"]
+    # the client opened no input file on Dask (the workers read it), and did in process
+    assert runs["dask_2"]["client_input_opens"] == 0 < runs["in_process_1"]["client_input_opens"]
+    assert all(r["client_read_bytes"] > 0 and r["client_peak_rss_mb"] > 50 for r in runs.values())
+    scale = result["client_at_scale"]
+    assert (scale["lines"], scale["records"], scale["errors"], scale["client_input_opens"]) == (3000, 3000, 0, 0)
+    assert scale["client_read_share_of_input"] == scale["client_read_bytes"] / scale["input_bytes"]
+    assert 0 < runs["dask_2"]["overhead_seconds"] < runs["dask_2"]["wall_seconds"]
     assert result["fastest"]["name"] in runs and result["fastest"]["name"] != "baseline_in_process_1"
     ratio = runs["in_process_1"]["words_per_second"] / runs["baseline_in_process_1"]["words_per_second"]
     assert result["ratio_to_baseline"]["in_process_1"] == pytest.approx(ratio)

@@ -28,7 +28,9 @@ def test_soak_traces_every_worker_and_times_the_zone_in_turns(sm_model, tmp_path
             "6000",
             "--words-per-line",
             "20",
-            "--shard-size",
+            "--shard-bytes",
+            "8000",
+            "--zone-lines",
             "50",
         ]
     )
