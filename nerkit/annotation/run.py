@@ -31,8 +31,9 @@ from nerkit.annotation.storage import Location, list_files
 from nerkit.annotation.workers import InProcess, OnDask, RunWatch, ShardJob, dask_client
 from nerkit.common.loading import model_digest, model_meta
 
-# a shard: about 1 MB of input, a few seconds of one worker's annotation
-SHARD_BYTES = 1 << 20
+# a shard: 256 KiB of input, about a second of one worker's annotation of the CNN
+# (a short tail when the last shards finish; 4 parts a MiB of input)
+SHARD_BYTES = 1 << 18
 
 
 @dataclass(frozen=True)
