@@ -166,7 +166,10 @@ def check_manifest(output: Location, manifest: Dict[str, Any], overwrite: bool) 
     `overwrite`, remove what the earlier run wrote (and nothing else) first.
     Returns the inputs that changed since the earlier run (grown or
     rewritten: their changed shards are made anew)."""
-    text = output.read_text(MANIFEST)
+    try:
+        text = output.read_text(MANIFEST)
+    except OSError as err:
+        raise NerkitError(f"{output.url}: the output cannot be read: {type(err).__name__}: {err}") from None
     changed_inputs: List[str] = []
     if text is not None:
         previous = json.loads(text)
@@ -186,7 +189,10 @@ def check_manifest(output: Location, manifest: Dict[str, Any], overwrite: bool) 
                 for e in manifest["inputs"]
                 if before.get(e["source"], (e["size"], e["modified"])) != (e["size"], e["modified"])
             ]
-    output.write_text(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    try:
+        output.write_text(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    except OSError as err:  # a bucket that is not there, a store that refuses writes
+        raise NerkitError(f"{output.url}: the output cannot be written: {type(err).__name__}: {err}") from None
     return changed_inputs
 
 

@@ -142,10 +142,12 @@ def list_files(location: Location, suffixes: tuple) -> List[Dict[str, Any]]:
     fs, path = location.fs, location.path
     try:
         info = fs.info(path)
+        found = fs.find(path, detail=True) if info["type"] == "directory" else {}
     except FileNotFoundError:
         raise NerkitError(f"{location.url}: no such file or folder") from None
+    except OSError as err:  # refused, unreachable
+        raise NerkitError(f"{location.url}: cannot be listed: {type(err).__name__}: {err}") from None
     if info["type"] == "directory":
-        found = fs.find(path, detail=True)
         files = sorted(
             (entry for entry in found.values() if entry["type"] == "file" and entry["name"].endswith(suffixes)),
             key=lambda entry: entry["name"],

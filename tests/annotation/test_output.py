@@ -159,3 +159,9 @@ def test_an_output_folder_holding_the_input_is_refused_and_one_beside_it_is_fine
     check_output_location(Location(str(tmp_path / "data" / "in" / "a.jsonl")), Location(str(tmp_path / "data" / "out")))
     with pytest.raises(ValueError, match="s3://b/crawl/out: the output folder lies inside the input s3://b/crawl"):
         check_output_location(Location("s3://b/crawl"), Location("s3://b/crawl/out"))
+
+
+def test_an_output_bucket_that_does_not_exist_is_refused_with_its_url(s3_server):
+    output = Location("s3://no-such-bucket-here/out", s3_server["options"])
+    with pytest.raises(ValueError, match="s3://no-such-bucket-here/out: the output cannot be written"):
+        check_manifest(output, manifest(), overwrite=False)

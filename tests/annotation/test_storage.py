@@ -89,3 +89,5 @@ def test_on_s3_files_are_listed_published_whole_and_read_back(s3_server, s3_buck
     abandoned.discard()
     assert not out.exists("other.jsonl") and out.read_text("other.jsonl") is None
     assert same_place(out, crawl) is None
+    with pytest.raises(ValueError, match=f"s3://{bucket}/missing: no such file or folder"):
+        list_files(Location(f"s3://{bucket}/missing", s3_server["options"]), SUFFIXES)
