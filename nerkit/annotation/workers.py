@@ -3,9 +3,9 @@ process, or as Dask tasks on a local cluster (`workers`) or an existing one
 (`scheduler`). The task that annotates a shard reads it from the input store
 and publishes its part to the output store itself: only the plan goes to a
 worker and only counts come back. Each chunk of a shard is annotated inside
-`nlp.memory_zone()`, so that
-nothing of its texts stays in the vocabulary, and the pipeline is loaded
-anew once the vocabulary's hash tables outgrow their bound
+`nlp.memory_zone()`, so that nothing of its texts stays in the vocabulary,
+and the pipeline is loaded anew once the vocabulary's hash tables outgrow
+their bound
 (nerkit/common/renewal.py): a worker's memory stays flat over a collection
 of any vocabulary. On a cluster each worker loads the pipeline once (a Dask
 worker plugin): the `nlp` object is never pickled from the client, which
