@@ -105,20 +105,21 @@ def collect_errors(output: Location, plan: List[ShardPlan], run_errors: Dict[str
     """errors.jsonl in input order: each shard's bad lines, read from its
     file a line at a time, or the errors this run met with the shard
     (`run_errors`, by shard name: a shard that could not be annotated)."""
+    fs = output.fs
+    # one listing, not a lookup a shard (a request each on an object store)
+    with_bad_lines = {path.rsplit("/", 1)[-1] for path in fs.glob(output.child(errors_name("part-*")))}
     staged, count = StagedFile(output, ERRORS), 0
     try:
         for shard in plan:
             if shard.name in run_errors:
-                lines = [json.dumps(e, ensure_ascii=False).encode("utf8") + b"\n" for e in run_errors[shard.name]]
-            elif output.exists(errors_name(shard.name)):
-                lines = output.fs.open(output.child(errors_name(shard.name)), "rb")
-            else:
-                continue
-            for line in lines:
-                staged.file.write(line)
-                count += 1
-            if hasattr(lines, "close"):
-                lines.close()
+                for error in run_errors[shard.name]:
+                    staged.file.write(json.dumps(error, ensure_ascii=False).encode("utf8") + b"\n")
+                    count += 1
+            elif errors_name(shard.name).rsplit("/", 1)[-1] in with_bad_lines:
+                with fs.open(output.child(errors_name(shard.name)), "rb") as lines:
+                    for line in lines:
+                        staged.file.write(line)
+                        count += 1
         staged.commit()
     finally:
         staged.discard()
