@@ -12,6 +12,7 @@ from wasabi import msg
 
 from nerkit.benchmarks.serve import benchmark_serve
 from nerkit.benchmarks.serve_settings import HostileSettings, LoadSettings, SoakSettings
+from nerkit.benchmarks.serve_slow_clients import SlowClientSettings
 from nerkit.common.atomic_files import write_json
 from nerkit.common.machine import with_run_record
 from nerkit.serving.limits import RequestLimits
@@ -34,6 +35,8 @@ def main(
     big_text_chars: int = typer.Option(99_000, "--big-text-chars", help="Characters of each text of a big request"),
     queue_clients: int = typer.Option(24, "--queue-clients", help="Clients sending one large request at once"),
     queue_request_chars: int = typer.Option(1_000_000, "--queue-request-chars", help="Characters of each"),
+    trickling: int = typer.Option(300, "--trickling", help="Connections trickling their headers (0: none)"),
+    stalled: int = typer.Option(600, "--stalled", help="Bodies promising 5 MB, sending 1 MB, then stalling"),
     soak_words: int = typer.Option(10_000_000, "--soak-words", help="Distinct words of the soak (0: none)"),
     soak_seconds: float = typer.Option(1200.0, "--soak-seconds", help="The soak's most seconds"),
     soak_clients: int = typer.Option(4, "--soak-clients", help="Clients of the soak"),
@@ -46,9 +49,10 @@ def main(
         queue_request_chars=queue_request_chars,
     )  # fmt: skip
     soak = SoakSettings(words=soak_words, clients=soak_clients, seconds=soak_seconds, flat_after_words=flat_after_words)
+    slow = SlowClientSettings(trickling=trickling, stalled=stalled) if hostile and trickling + stalled else None
     summary = benchmark_serve(
         model, test_path, [sys.executable, SERVE, model], load, hostile_settings if hostile else None,
-        soak if soak_words else None,
+        soak if soak_words else None, slow,
     )  # fmt: skip
     write_json(output_path, with_run_record(summary))
     msg.good(f"Saved {output_path}")

@@ -11,9 +11,10 @@ from nerkit.common.loading import check_model
 from nerkit.errors import exit_on_error
 from nerkit.serving.app import ServeSettings, serve
 from nerkit.serving.batcher import LaneSettings
+from nerkit.serving.connections import ConnectionLimits
 from nerkit.serving.limits import RequestLimits
 
-LIMITS, LANES = RequestLimits(), LaneSettings()
+LIMITS, LANES, CONNECTIONS = RequestLimits(), LaneSettings(), ConnectionLimits()
 
 
 def main(
@@ -31,7 +32,27 @@ def main(
     max_fast_queue_chars: int = typer.Option(
         LANES.max_fast_queue_chars, "--max-fast-queue-chars", help="Fast lane's queue, then 503"
     ),
-    request_seconds: float = typer.Option(LANES.request_seconds, "--request-seconds", help="Deadline, then 504"),
+    max_buffered_bytes: int = typer.Option(
+        LIMITS.max_buffered_bytes, "--max-buffered-bytes", help="Bytes of bodies held at once, then 503"
+    ),
+    request_seconds: float = typer.Option(
+        LANES.request_seconds, "--request-seconds", help="Whole request received (else 408), answered (else 504)"
+    ),
+    max_connections: int = typer.Option(
+        CONNECTIONS.max_connections, "--max-connections", help="Open connections a worker, then 503"
+    ),
+    header_seconds: float = typer.Option(
+        CONNECTIONS.header_seconds, "--header-seconds", help="Request line and headers within, else 408"
+    ),
+    max_header_bytes: int = typer.Option(
+        CONNECTIONS.max_header_bytes, "--max-header-bytes", help="Bytes of request line and headers, then 431"
+    ),
+    body_first_byte_seconds: float = typer.Option(
+        CONNECTIONS.body_first_byte_seconds, "--body-first-byte-seconds", help="Body's first byte within, else 408"
+    ),
+    body_min_bytes_per_second: int = typer.Option(
+        CONNECTIONS.body_min_bytes_per_second, "--body-min-bytes-per-second", help="Body's least average rate, else 408"
+    ),
     bulk_lane_nice: int = typer.Option(LANES.bulk_lane_nice, "--bulk-lane-nice", help="CPU priority of long requests"),
     allowed_host: List[str] = typer.Option(
         [], "--allowed-host", help="Host header to accept (default: the bound address and localhost)"
@@ -41,11 +62,18 @@ def main(
     """Serve the pipeline's entities over a REST API and a page."""
     with exit_on_error():
         check_model(model)
-    limits = RequestLimits(max_text_chars, max_texts, max_total_chars, max_body_bytes)
+    limits = RequestLimits(
+        max_text_chars, max_texts, max_total_chars, max_body_bytes, max_buffered_bytes=max_buffered_bytes
+    )
     lanes = LaneSettings(
         fast_lane_chars, max_queue_chars, max_fast_queue_chars, max_batch_chars, request_seconds, bulk_lane_nice
     )
-    serve(ServeSettings(model, limits, lanes, gpu_id, tuple(allowed_host)), host, port, workers)
+    connections = ConnectionLimits(
+        max_connections, header_seconds, max_header_bytes, body_first_byte_seconds, body_min_bytes_per_second,
+        request_seconds,
+    )  # fmt: skip
+    settings = ServeSettings(model, limits, lanes, connections, gpu_id, tuple(allowed_host))
+    serve(settings, host, port, workers)
 
 
 if __name__ == "__main__":

@@ -267,6 +267,19 @@ def normalizing_nlp():
 
 
 @pytest.fixture(scope="session")
+def ruler_model(tmp_path_factory, normalizing_nlp):
+    """The project's tokenizer and an entity ruler on norms: a real pipeline
+    folder, loaded by serve as a trained one would be."""
+    nlp = normalizing_nlp()
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM"})
+    ruler.add_patterns([{"label": "TERM", "pattern": term} for term in ("model", "k-means", "fine-tuning", "descent")])
+    path = tmp_path_factory.mktemp("ruler") / "model"
+    nlp.meta["performance"] = {"ents_f": 0.5}
+    nlp.to_disk(path)
+    return path
+
+
+@pytest.fixture(scope="session")
 def sample_doc():
     """sample_doc(nlp): `the model fits . gradient descent works .`, two
     sentences, two TERM entities."""

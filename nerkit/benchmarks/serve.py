@@ -4,8 +4,9 @@ scenario bounded in seconds and in requests. Reports requests/s, words/s,
 p50/p95/p99 latency, errors and the server's memory (all its processes)
 before each scenario and once a second during it, beside the words/s of
 in-process `nlp.pipe` over the same sentences, measured in the same run.
-Then, on the same server, the hostile scenarios (serve_hostile.py) and the
-soak of distinct words (serve_soak.py), where asked. Writes one JSON."""
+Then, on the same server, the hostile scenarios (serve_hostile.py), the
+slow clients (serve_slow_clients.py) and the soak of distinct words
+(serve_soak.py), where asked. Writes one JSON."""
 
 import asyncio
 import os
@@ -24,6 +25,7 @@ from wasabi import msg
 
 from nerkit.benchmarks.serve_hostile import run_hostile
 from nerkit.benchmarks.serve_settings import HostileSettings, LoadSettings, SoakSettings
+from nerkit.benchmarks.serve_slow_clients import SlowClientSettings
 from nerkit.benchmarks.serve_soak import soak_scenario
 from nerkit.benchmarks.server_process import running_server
 from nerkit.benchmarks.server_stats import server_memory_mb
@@ -125,14 +127,14 @@ def benchmark_serve(
     load: LoadSettings = LoadSettings(),
     hostile: Optional[HostileSettings] = None,
     soak: Optional[SoakSettings] = None,
+    slow: Optional[SlowClientSettings] = None,
 ) -> Dict:
     """The load scenarios against `serve_command` (the serve command line for
     `model`, without --port), beside in-process nlp.pipe over the same
-    sentences timed in this run; then the hostile scenarios and the soak,
-    where given.
+    sentences timed in this run; then the hostile scenarios (the slow
+    clients among them) and the soak, where given.
     model: the pipeline; test_path: the DocBin whose sentences are sent;
-    serve_command: the serve command line; load, hostile, soak: the
-    scenarios' settings (None: not run)."""
+    serve_command: its command line; load, hostile, soak, slow: settings (None: not run)."""
     nlp = load_pipeline(model)
     sentences = sentences_of(nlp, test_path)
     words = [len(nlp.make_doc(sentence)) for sentence in sentences]
@@ -149,7 +151,7 @@ def benchmark_serve(
                 f"{result['latency_ms'].get('p99', 0):.1f} ms, errors {result['errors'] or 0}"
             )
         if hostile:
-            scenarios["hostile"] = run_hostile(base_url, server, sentences, hostile, load)
+            scenarios["hostile"] = run_hostile(base_url, server, sentences, hostile, load, slow)
             memory["after_hostile"] = server_memory_mb(server)
         if soak:
             scenarios["soak"] = soak_scenario(base_url, server, soak)
@@ -165,7 +167,12 @@ def benchmark_serve(
         "machine": describe_machine(-1),
         "cpu_count": os.cpu_count(),
         "spacy": spacy.__version__,
-        "settings": {"load": asdict(load), "hostile": hostile and asdict(hostile), "soak": soak and asdict(soak)},
+        "settings": {
+            "load": asdict(load),
+            "hostile": hostile and asdict(hostile),
+            "slow_clients": slow and asdict(slow),
+            "soak": soak and asdict(soak),
+        },
         "sentences": len(sentences),
         "in_process_words_per_second": reference["words_per_second"],
         "in_process_timing": reference,

@@ -9,7 +9,8 @@ in requests and seconds:
 - big and small: one client sending 10 MB requests while many clients send
   one-sentence requests, the small requests' latency percentiles;
 - a full queue: many large requests at once, the 503s and that every
-  admitted request was answered.
+  admitted request was answered;
+- slow clients (serve_slow_clients.py), where asked.
 Writes its figures into the benchmark's JSON (nerkit/benchmarks/serve.py)."""
 
 import asyncio
@@ -24,6 +25,7 @@ import orjson
 from wasabi import msg
 
 from nerkit.benchmarks.serve_settings import HostileSettings, LoadSettings
+from nerkit.benchmarks.serve_slow_clients import SlowClientSettings, run_slow_clients
 from nerkit.benchmarks.server_stats import MemoryWatch
 from nerkit.benchmarks.timing import latency_percentiles_ms
 
@@ -209,9 +211,17 @@ def queue_full_scenario(url: str, server, sentences: List[str], clients: int, re
     }
 
 
-def run_hostile(url: str, server, sentences: List[str], settings: HostileSettings, load: LoadSettings) -> Dict:
+def run_hostile(
+    url: str,
+    server,
+    sentences: List[str],
+    settings: HostileSettings,
+    load: LoadSettings,
+    slow: Optional[SlowClientSettings] = None,
+) -> Dict:
     """Oversize bodies, big requests beside the load's one-sentence clients,
-    a full queue; each result logged as it comes."""
+    a full queue, then the slow clients where given; each result logged as
+    it comes."""
     oversize = oversize_scenario(url, server, settings.max_body_bytes, settings.max_text_chars)
     for name, result in oversize.items():
         msg.good(f"{name}: {result['status']} in {result['seconds']:.2f} s, memory +{result['memory_mb_up']:.0f} MB")
@@ -219,4 +229,10 @@ def run_hostile(url: str, server, sentences: List[str], settings: HostileSetting
     msg.good(f"big and small: small p99 {big_and_small['small']['latency_ms'].get('p99', 0):.1f} ms")
     queue_full = queue_full_scenario(url, server, sentences, settings.queue_clients, settings.queue_request_chars)
     msg.good(f"queue full: {queue_full['statuses']}")
-    return {"oversize": oversize, "big_and_small": big_and_small, "queue_full": queue_full}
+    results = {"oversize": oversize, "big_and_small": big_and_small, "queue_full": queue_full}
+    if slow:
+        results["slow_clients"] = run_slow_clients(url, server, slow)
+        for name, result in results["slow_clients"].items():
+            if name != "settings":
+                msg.good(f"{name}: {result['statuses']}, open at {result['open_at_seconds']} s")
+    return results

@@ -8,7 +8,7 @@ import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
-from typing import Iterator, Sequence, Tuple
+from typing import Iterator, Mapping, Optional, Sequence, Tuple
 
 
 def free_port() -> int:
@@ -18,16 +18,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(command: Sequence, timeout: float = 120) -> Iterator[Tuple[str, subprocess.Popen]]:
+def running_server(
+    command: Sequence, timeout: float = 120, env: Optional[Mapping[str, str]] = None
+) -> Iterator[Tuple[str, subprocess.Popen]]:
     """Runs `command` (the serve command line: python, scripts/serve.py, the
-    model and options) on a free port; yields the server's base URL and
+    model and options) on a free port, in `env` (this process's environment
+    by default); yields the server's base URL and
     process once /health answers. A server that exits or does not answer in
     `timeout` s raises with the end of its log."""
     port = free_port()
     args = [*map(str, command), "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
             deadline = time.monotonic() + timeout
             while not _answers(f"{url}/health"):

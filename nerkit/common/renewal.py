@@ -15,22 +15,29 @@ the gauge."""
 from typing import Callable
 
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 
 # cells of the StringStore's hash table (16 bytes each: 8 MB) past which the
 # pipeline is loaded anew
 MAX_STRING_CELLS = 1 << 19
 
 
-def warm_for_memory_zones(nlp: Language, batch_words: int = 1000) -> None:
-    """Outside any zone, tokenize the strings the pipeline already holds
-    (those of its training data): their lexemes become permanent and the
-    tokenizer caches them. Inside a zone spaCy keeps no new lexeme and
-    fills no tokenizer cache, so without this every word of every batch
-    would be looked up and split anew (one-sentence requests to serve ran
-    at half the rate)."""
+def warm_for_memory_zones(nlp: Language) -> None:
+    """Outside any zone, tokenize each string the pipeline already holds
+    (those of its training data) on its own: their lexemes become permanent
+    and the tokenizer caches them, its cache grown to hold them all (a bound
+    fixed by the pipeline). Inside a zone spaCy keeps no new lexeme and fills
+    no tokenizer cache, so without this every word of every batch would be
+    looked up and split anew (one-sentence requests to serve ran at half the
+    rate). One string a call, because spaCy caches none of a text's chunks
+    after the first one that hits a special case."""
     strings = [string for string in nlp.vocab.strings if string and not any(char.isspace() for char in string)]
-    for start in range(0, len(strings), batch_words):
-        nlp.make_doc(" ".join(strings[start : start + batch_words]))
+    # the project's NormalizingTokenizer wraps spaCy's
+    tokenizer = getattr(nlp.tokenizer, "tokenizer", nlp.tokenizer)
+    if isinstance(tokenizer, Tokenizer):
+        tokenizer.max_cache_size = max(tokenizer.max_cache_size, len(strings))
+    for string in strings:
+        nlp.make_doc(string)
 
 
 def string_table_cells(nlp: Language) -> int:

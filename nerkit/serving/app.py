@@ -14,18 +14,21 @@ Requests that arrive together are annotated in one batch, short requests
 in a lane of their own (batcher.py). Limits on the bytes of a body, the
 texts of a request and their characters answer 413 with the limit's name,
 before work that grows with the body; a body that is not the request
-answers 422 with its first problems, each naming its field (limits.py). A
-full queue answers 503 with Retry-After, a request not annotated within its
-deadline 504. Every answer carries the security headers (headers.py); a
-Host header other than the bound address's (or the ones named) is refused
-(DNS rebinding). Nothing in a request chooses a model or a file.
+answers 422 with its first problems, each naming its field (limits.py,
+bodies.py). A full queue answers 503 with Retry-After, a request not
+annotated within its deadline 504. Slow clients meet deadlines, and the
+connections and the bodies held are bounded (connections.py, bodies.py).
+Every answer carries the security headers (headers.py); a Host header
+other than the bound address's (or the ones named) is refused (DNS
+rebinding). POST /ents is answered in plain ASGI ahead of FastAPI
+(ents_route.py). Nothing in a request chooses a model or a file.
 """
 
-import asyncio
 import json
 import os
 from dataclasses import asdict, dataclass, replace
-from typing import Any, Dict, List, Optional, Tuple
+from functools import partial
+from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs
 
 import orjson
@@ -38,16 +41,12 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from nerkit.common.loading import load_pipeline
-from nerkit.serving.batcher import DeadlineExceeded, LaneSettings, QueueFull, RequestBatcher, TextFailed
+from nerkit.serving.batcher import LaneSettings, RequestBatcher
+from nerkit.serving.bodies import BodySizeLimit
+from nerkit.serving.connections import ConnectionLimits, GuardedHttpToolsProtocol
+from nerkit.serving.ents_route import ANSWERED_ERRORS, EntsRoute, annotate_while_connected, ents_answer, error_answer
 from nerkit.serving.headers import SecurityHeaders
-from nerkit.serving.limits import (
-    BodySizeLimit,
-    InvalidRequest,
-    LimitExceeded,
-    RequestLimits,
-    check_texts,
-    read_texts,
-)
+from nerkit.serving.limits import RequestLimits, check_texts
 from nerkit.serving.page import page_stylesheet, render_page
 
 # how `serve` hands its settings to uvicorn's worker processes
@@ -98,12 +97,13 @@ class Problem(BaseModel):
 @dataclass(frozen=True)
 class ServeSettings:
     """What a server runs: the pipeline, the limits of a request, the lanes'
-    queues and batches, the device and the Host headers accepted (empty: the
-    bound address and localhost)."""
+    queues and batches, the deadlines and bounds of connections, the device
+    and the Host headers accepted (empty: the bound address and localhost)."""
 
     model: str
     limits: RequestLimits = RequestLimits()
     lanes: LaneSettings = LaneSettings()
+    connections: ConnectionLimits = ConnectionLimits()
     gpu_id: int = -1
     allowed_hosts: Tuple[str, ...] = ()
 
@@ -114,6 +114,7 @@ class ServeSettings:
             model=settings["model"],
             limits=RequestLimits(**settings["limits"]),
             lanes=LaneSettings(**settings["lanes"]),
+            connections=ConnectionLimits(**settings["connections"]),
             gpu_id=settings["gpu_id"],
             allowed_hosts=tuple(settings["allowed_hosts"]),
         )
@@ -131,15 +132,10 @@ def default_hosts(host: str) -> Tuple[str, ...]:
     return tuple(dict.fromkeys((host, "127.0.0.1", "localhost", "::1")))
 
 
-async def client_gone(request: Request) -> None:
-    """Returns when the client hangs up (the body is read already, so the
-    next message can only be the disconnect)."""
-    while (await request.receive())["type"] != "http.disconnect":
-        pass
-
-
-def create_app(settings: ServeSettings) -> FastAPI:
-    """The app, with its pipeline loaded (once a lane) and its lanes started."""
+def create_app(settings: ServeSettings) -> Callable:
+    """The app, with its pipeline loaded (once a lane) and its lanes started:
+    the security headers on every answer, then the Host check, then the
+    body's limits, then POST /ents in plain ASGI and FastAPI for the rest."""
     batcher = RequestBatcher(lambda: load_pipeline(settings.model, settings.gpu_id), settings.lanes)
     nlp = batcher.fast.nlp
     served = {
@@ -154,23 +150,12 @@ def create_app(settings: ServeSettings) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    # outermost first: headers on every answer, then the Host check, then the body limit
-    app.add_middleware(BodySizeLimit, limits=settings.limits)
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts or default_hosts("127.0.0.1")))
-    app.add_middleware(SecurityHeaders)
     add_error_handlers(app)
     add_api_routes(app, batcher, served, settings.limits)
     add_page_routes(app, batcher, served, settings.limits)
-    return app
-
-
-async def annotate_request(batcher: RequestBatcher, request: Request, texts: List[str]) -> List[Any]:
-    """The entities of the texts; the request is dropped if its client hangs up."""
-    gone = asyncio.ensure_future(client_gone(request))
-    try:
-        return await batcher(texts, gone)
-    finally:
-        gone.cancel()
+    routes = EntsRoute(app, batcher, served["name"], settings.limits)
+    hosts = list(settings.allowed_hosts or default_hosts("127.0.0.1"))
+    return SecurityHeaders(TrustedHostMiddleware(BodySizeLimit(routes, settings.limits), allowed_hosts=hosts))
 
 
 def add_api_routes(app: FastAPI, batcher: RequestBatcher, served: Dict[str, Any], limits: RequestLimits) -> None:
@@ -191,10 +176,8 @@ def add_api_routes(app: FastAPI, batcher: RequestBatcher, served: Dict[str, Any]
     )
     async def ents(request: Request) -> Response:
         """The entities of each text, by character offsets."""
-        texts = read_texts(await request.body(), limits)
-        found = await annotate_request(batcher, request, texts)
-        results = [{"text": text, "ents": text_ents} for text, text_ents in zip(texts, found, strict=True)]
-        return json_response({"model": name, "results": results})
+        status, content, headers = await ents_answer(batcher, name, limits, await request.body(), request.receive)
+        return Response(content, status, {k.decode(): v.decode() for k, v in headers}, "application/json")
 
     @app.get("/health")
     async def health() -> Response:
@@ -212,9 +195,6 @@ def add_api_routes(app: FastAPI, batcher: RequestBatcher, served: Dict[str, Any]
             "spacy_version": spacy.__version__,
             "performance": served["performance"],
         }
-
-
-PAGE_ERRORS = {LimitExceeded: 413, QueueFull: 503, DeadlineExceeded: 504}
 
 
 def add_page_routes(app: FastAPI, batcher: RequestBatcher, served: Dict[str, Any], limits: RequestLimits) -> None:
@@ -238,34 +218,22 @@ def add_page_routes(app: FastAPI, batcher: RequestBatcher, served: Dict[str, Any
         text = fields.get("text", [""])[0]
         try:
             check_texts([text], limits)
-            (text_ents,) = await annotate_request(batcher, request, [text])
-        except tuple(PAGE_ERRORS) as error:
-            return HTMLResponse(render_page(name, labels, text, None, str(error)), status_code=PAGE_ERRORS[type(error)])
+            (text_ents,) = await annotate_while_connected(batcher, request.receive, [text])
+        except ANSWERED_ERRORS as error:
+            status = error_answer(error)[0]
+            return HTMLResponse(render_page(name, labels, text, None, str(error)), status_code=status)
         return HTMLResponse(render_page(name, labels, text, text_ents))
 
 
 def add_error_handlers(app: FastAPI) -> None:
     """Every error as JSON that says what is wrong; never a traceback."""
 
-    @app.exception_handler(InvalidRequest)
-    async def invalid_body(request: Request, error: InvalidRequest) -> Response:
-        return json_response(error.to_dict(), 422)
+    async def answered(request: Request, error: Exception) -> Response:
+        status, content, headers = error_answer(error)
+        return Response(content, status, {k.decode(): v.decode() for k, v in headers}, "application/json")
 
-    @app.exception_handler(LimitExceeded)
-    async def too_large(request: Request, error: LimitExceeded) -> Response:
-        return json_response(error.to_dict(), 413)
-
-    @app.exception_handler(QueueFull)
-    async def queue_full(request: Request, error: QueueFull) -> Response:
-        return json_response({"error": str(error)}, 503, headers={"Retry-After": str(error.retry_after)})
-
-    @app.exception_handler(DeadlineExceeded)
-    async def too_late(request: Request, error: DeadlineExceeded) -> Response:
-        return json_response({"error": str(error)}, 504)
-
-    @app.exception_handler(TextFailed)
-    async def text_failed(request: Request, error: TextFailed) -> Response:
-        return json_response({"error": str(error)}, 500)
+    for error_type in ANSWERED_ERRORS:
+        app.add_exception_handler(error_type, answered)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
@@ -293,6 +261,7 @@ def serve(settings: ServeSettings, host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         workers=workers,
+        http=partial(GuardedHttpToolsProtocol, limits=settings.connections),
         access_log=False,
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )

@@ -1,28 +1,18 @@
-"""The limits of `serve` and the reading of a request body within them.
+"""The limits of `serve` and the reading of a request's texts within them.
 
 Every limit is checked before work that grows with the body: the bytes of a
 body as they arrive, then (once orjson has parsed it, in C) the number of
 texts before any text is looked at, then each text's characters and their
 sum. Over a limit the answer is 413 with the limit's name, its value and
 what was sent; a body that is not the request is 422 with at most
-MAX_PROBLEMS problems, each naming its field. A body refused before it was
-read is drained (read and dropped, within a bound of bytes and seconds)
-before the answer goes out, so that a client that sends its whole body
-before reading (Python's urllib, requests, httpx) reads the 413 instead of a
-reset connection."""
+MAX_PROBLEMS problems, each naming its field. The body itself is read,
+within its limit and the server's buffer, by bodies.py."""
 
-import asyncio
 import re
-import time
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, MutableMapping
+from typing import Any, Dict, List
 
 import orjson
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 # problems listed in a 422 (the count of all of them is given beside)
 MAX_PROBLEMS = 10
@@ -42,6 +32,8 @@ class RequestLimits:
     # connection is closed
     max_drain_bytes: int = 64_000_000
     max_drain_seconds: float = 5.0
+    # bodies held across all requests at once, then 503
+    max_buffered_bytes: int = 256_000_000
 
 
 class LimitExceeded(Exception):
@@ -128,84 +120,3 @@ def read_texts(body: bytes, limits: RequestLimits) -> List[str]:
 
 def _type_name(value: Any) -> str:
     return "null" if value is None else type(value).__name__
-
-
-class BodySizeLimit:
-    """ASGI middleware: a body over `max_bytes` is refused as soon as its
-    Content-Length or its bytes so far say so; a body within the limit is
-    read here and handed on whole. The refused body is drained first (unless
-    the client waits for `100 Continue`, and so has sent nothing), within the
-    drain bounds, then answered 413 and the connection closed."""
-
-    def __init__(self, app: Callable, limits: RequestLimits):
-        self.app = app
-        self.limits = limits
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope["headers"])
-        length = headers.get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.limits.max_body_bytes:
-            if headers.get(b"expect", b"").lower() != b"100-continue":
-                await self.drain(receive, 0)
-            await self.refuse(send, int(length))
-            return
-        chunks: List[bytes] = []
-        size = 0
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":  # the client went away
-                return
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            if size > self.limits.max_body_bytes:
-                chunks.clear()
-                if message.get("more_body", False):
-                    size = await self.drain(receive, size)
-                await self.refuse(send, size)
-                return
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
-        chunks.clear()  # the body once in memory, not twice
-        delivered = False
-
-        async def replay() -> Message:
-            nonlocal delivered
-            if delivered:
-                return await receive()  # after the body: wait for a disconnect
-            delivered = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
-
-    async def drain(self, receive: Receive, size: int) -> int:
-        """Read and drop the rest of the body, within the drain bounds;
-        returns the bytes seen in all."""
-        deadline = time.monotonic() + self.limits.max_drain_seconds
-        start = size
-        while size - start < self.limits.max_drain_bytes:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            try:
-                message = await asyncio.wait_for(receive(), left)
-            except asyncio.TimeoutError:
-                break
-            if message["type"] != "http.request":
-                break
-            size += len(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        return size
-
-    async def refuse(self, send: Send, found: int) -> None:
-        error = LimitExceeded("max_body_bytes", self.limits.max_body_bytes, found, "bytes in the request body")
-        content = orjson.dumps(error.to_dict())
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode())]
-        # whatever of the body was not drained makes the connection unusable
-        headers.append((b"connection", b"close"))
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": content})

@@ -50,3 +50,13 @@ def test_warming_makes_the_known_words_permanent_and_cached_for_memory_zones():
     with nlp.memory_zone():
         nlp("gradient")
     assert "gradient" in nlp.vocab  # kept: made outside the zone
+
+
+def test_warming_grows_the_tokenizer_cache_to_hold_every_known_string():
+    nlp = spacy.blank("en")
+    for i in range(12_000):
+        nlp.vocab.strings.add(f"word{i}")
+    default = nlp.tokenizer.max_cache_size
+    warm_for_memory_zones(nlp)
+    assert nlp.tokenizer.max_cache_size >= 12_000 > default
+    assert "word11999" in nlp.vocab

@@ -29,19 +29,6 @@ LIMITS = RequestLimits(max_text_chars=200, max_texts=8, max_body_bytes=4_000)
 
 
 @pytest.fixture(scope="module")
-def ruler_model(tmp_path_factory, normalizing_nlp):
-    """The project's tokenizer and an entity ruler on norms: a real pipeline
-    folder, loaded by serve as a trained one would be."""
-    nlp = normalizing_nlp()
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM"})
-    ruler.add_patterns([{"label": "TERM", "pattern": term} for term in ("model", "k-means", "fine-tuning", "descent")])
-    path = tmp_path_factory.mktemp("ruler") / "model"
-    nlp.meta["performance"] = {"ents_f": 0.5}
-    nlp.to_disk(path)
-    return path
-
-
-@pytest.fixture(scope="module")
 def client(ruler_model):
     settings = ServeSettings(model=str(ruler_model), limits=LIMITS, allowed_hosts=("testserver",))
     with TestClient(create_app(settings)) as test_client:

@@ -1,10 +1,6 @@
 """nerkit/serving/limits.py: each limit named with its value and what was
 sent, checked before work that grows with the body; a body that is not the
-request named by its first problems; a body over the limit refused before it
-is read whole, and drained (within its bounds) so that the answer reaches a
-client that sends it whole."""
-
-import asyncio
+request named by its first problems."""
 
 import orjson
 import pytest
@@ -12,7 +8,6 @@ import pytest
 import nerkit.serving.limits as limits_module
 from nerkit.serving.limits import (
     MAX_PROBLEMS,
-    BodySizeLimit,
     InvalidRequest,
     LimitExceeded,
     RequestLimits,
@@ -82,50 +77,3 @@ def test_a_body_that_is_not_the_request_lists_its_first_problems_and_counts_them
         read_texts(b'{"texts": ["model"], "model": "/etc/passwd"}', limits)
     assert extra.value.problems == [{"field": "model", "message": "not a field of the request"}]
     assert read_texts(b'{"texts": ["a model", ""]}', limits) == ["a model", ""]
-
-
-def call(middleware, headers, chunks, limits=RequestLimits(max_body_bytes=10)):
-    """Run the middleware on one request; returns the messages it sent and
-    what the app behind it received. After the body, the client hangs up."""
-    sent, reached = [], []
-    messages = [{"type": "http.request", "body": c, "more_body": i + 1 < len(chunks)} for i, c in enumerate(chunks)]
-    messages.append({"type": "http.disconnect"})
-    call.unread = messages
-
-    async def app(scope, receive, send):
-        reached.append((await receive())["body"])
-
-    async def receive():
-        return messages.pop(0)
-
-    async def send(message):
-        sent.append(message)
-
-    asyncio.run(BodySizeLimit(app, limits)(middleware | {"headers": headers}, receive, send))
-    return sent, reached
-
-
-def test_a_body_over_the_limit_is_refused_by_its_length_or_by_its_bytes_so_far():
-    scope = {"type": "http"}
-    sent, reached = call(scope, [(b"content-length", b"11")], [b"x" * 11])
-    assert sent[0]["status"] == 413 and not reached
-    assert orjson.loads(sent[1]["body"])["limit"] == "max_body_bytes"
-    assert (b"connection", b"close") in sent[0]["headers"]
-    sent, reached = call(scope, [], [b"x" * 6, b"x" * 6])  # no length: counted as it comes
-    assert sent[0]["status"] == 413 and orjson.loads(sent[1]["body"])["found"] == 12 and not reached
-    sent, reached = call(scope, [], [b"x" * 5, b"x" * 5])  # at the limit: handed on whole
-    assert not sent and reached == [b"x" * 10]
-
-
-def test_a_refused_body_is_drained_before_the_answer_unless_the_client_waits_for_100_continue():
-    scope = {"type": "http"}
-    chunks = [b"x" * 8] * 5  # 40 bytes, over the limit of 10
-    sent, _ = call(scope, [(b"content-length", b"40")], chunks)
-    assert sent[0]["status"] == 413 and [m["type"] for m in call.unread] == ["http.disconnect"]  # all read
-    sent, _ = call(scope, [], chunks)  # counted as it comes, then the rest drained
-    assert sent[0]["status"] == 413 and [m["type"] for m in call.unread] == ["http.disconnect"]
-    sent, _ = call(scope, [(b"content-length", b"40"), (b"expect", b"100-continue")], chunks)
-    assert sent[0]["status"] == 413 and len(call.unread) == 6  # nothing read: the client has sent nothing
-    bounded = RequestLimits(max_body_bytes=10, max_drain_bytes=16)
-    sent, _ = call(scope, [(b"content-length", b"40")], chunks, bounded)
-    assert sent[0]["status"] == 413 and len(call.unread) == 4  # two chunks drained, then the connection closed
