@@ -4,10 +4,12 @@ seconds: many connections that trickle a header line every few seconds
 one header line far over the header limit. For each: when the server
 closed each connection and with what status, how many were still open at
 each checkpoint, /health's latency throughout (a probe every 0.25 s on a
-connection of its own) and the server's memory before, at the peak and
+connection of its own, from a process of its own) and the server's memory before, at the peak and
 after the clients are gone."""
 
 import asyncio
+import http.client
+import multiprocessing
 import time
 from dataclasses import dataclass
 from typing import Dict, List, Optional
@@ -85,22 +87,30 @@ async def slow_client(port: int, first: bytes, until: float, trickle: float) -> 
     return await watch_connection(reader, writer, started, until, trickle)
 
 
-async def probe_health(port: int, until: float, latencies: List[float], failures: List[str]) -> None:
-    """GET /health every 0.25 s on a connection of its own until `until`."""
-    while time.perf_counter() < until:
+def probe_health(port: int, stop, answers) -> None:
+    """In a process of its own (so that the clients' work in this one does not
+    delay it): GET /health every 0.25 s on a new connection until `stop` is
+    set; "ready" after the first answer, then the latencies and failures."""
+    latencies: List[float] = []
+    failures: List[str] = []
+    while not stop.is_set():
         start = time.perf_counter()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         try:
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.write(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-            answer = await asyncio.wait_for(reader.read(), 10)
-            writer.close()
-            if status_of(answer) == 200:
+            connection.request("GET", "/health", headers={"Connection": "close"})
+            status = connection.getresponse().status
+            if status == 200:
                 latencies.append(time.perf_counter() - start)
             else:
-                failures.append(str(status_of(answer)))
-        except (OSError, asyncio.TimeoutError) as error:
+                failures.append(str(status))
+        except (OSError, http.client.HTTPException) as error:
             failures.append(type(error).__name__)
-        await asyncio.sleep(max(0.0, 0.25 - (time.perf_counter() - start)))
+        finally:
+            connection.close()
+        if len(latencies) + len(failures) == 1:
+            answers.put("ready")
+        stop.wait(max(0.0, 0.25 - (time.perf_counter() - start)))
+    answers.put((latencies, failures))
 
 
 def summary(outcomes: List[Dict], window: float) -> Dict:
@@ -123,23 +133,32 @@ def summary(outcomes: List[Dict], window: float) -> Dict:
 
 def slow_scenario(port: int, server, firsts: List[bytes], trickle: float, settings: SlowClientSettings) -> Dict:
     """The connections, each opened with its first bytes, watched with /health
-    and the server's memory until all are closed or the window ends."""
+    (from a process of its own) and the server's memory until all are closed
+    or the window ends."""
 
-    async def run() -> Dict:
+    async def run() -> List[Dict]:
         until = time.perf_counter() + settings.window_seconds
-        latencies: List[float] = []
-        failures: List[str] = []
-        clients = asyncio.gather(*(slow_client(port, first, until, trickle) for first in firsts))
-        probe = asyncio.ensure_future(probe_health(port, until, latencies, failures))
-        outcomes = await clients
-        probe.cancel()
-        return {**summary(outcomes, settings.window_seconds), "health": health_summary(latencies, failures)}
+        return await asyncio.gather(*(slow_client(port, first, until, trickle) for first in firsts))
 
+    context = multiprocessing.get_context("spawn")
+    stop, answers = context.Event(), context.Queue()
+    prober = context.Process(target=probe_health, args=(port, stop, answers), daemon=True)
+    prober.start()
+    answers.get(timeout=120)  # the first probe answered: the clients start
     with MemoryWatch(server) as memory:
-        result = asyncio.run(run())
+        outcomes = asyncio.run(run())
+    stop.set()
+    latencies, failures = answers.get(timeout=60)
+    prober.join(30)
     time.sleep(settings.settle_seconds)
     after = server_memory_mb(server)
-    return {**result, **memory.summary(), "memory_mb_after": after, "memory_mb_after_up": after - memory.before}
+    return {
+        **summary(outcomes, settings.window_seconds),
+        "health": health_summary(latencies, failures),
+        **memory.summary(),
+        "memory_mb_after": after,
+        "memory_mb_after_up": after - memory.before,
+    }
 
 
 def health_summary(latencies: List[float], failures: List[str]) -> Dict:

@@ -21,51 +21,14 @@ import os
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
 from spacy.language import Language
 
 from nerkit.common.entities import entities
 from nerkit.common.renewal import RenewingPipeline, string_table_cells
-
-Entities = List[Dict[str, Any]]
-
-
-class QueueFull(Exception):
-    def __init__(self, lane: str, queued_chars: int, max_chars: int, retry_after: int):
-        self.retry_after = retry_after
-        super().__init__(
-            f"the {lane} queue holds {queued_chars:,} characters of its {max_chars:,}: retry in {retry_after} s"
-        )
-
-
-class DeadlineExceeded(Exception):
-    pass
-
-
-class TextFailed(Exception):
-    def __init__(self, index: int, error: BaseException):
-        self.index = index
-        super().__init__(f"the pipeline failed on text {index}: {type(error).__name__}")
-
-
-@dataclass
-class Job:
-    texts: List[str]
-    deadline: float
-    loop: asyncio.AbstractEventLoop
-    future: "asyncio.Future[List[Entities]]"
-    chars: int = 0
-    next_text: int = 0  # texts before it are in a batch already
-    done_texts: int = 0
-    results: List[Optional[Entities]] = field(default_factory=list)
-    abandoned: bool = False  # set by the event loop: the client went away or gave up
-    settled: bool = False  # set by the lane, under its lock: answered, failed or dropped
-
-    def __post_init__(self):
-        self.chars = sum(len(text) for text in self.texts)
-        self.results = [None] * len(self.texts)
+from nerkit.serving.jobs import DeadlineExceeded, Entities, Job, QueueFull, TextFailed, settle
 
 
 class Lane:
@@ -170,7 +133,7 @@ class Lane:
         self.dropped += 1
         job.settled = True
         self.queued_chars -= job.chars
-        job.loop.call_soon_threadsafe(_settle, job.future, None, error)
+        job.loop.call_soon_threadsafe(settle, job.future, None, error)
 
     def _finish(self, job: Job, error: Optional[BaseException] = None) -> None:
         """A job answered (or failed), once."""
@@ -179,7 +142,7 @@ class Lane:
                 return
             job.settled = True
             self.queued_chars -= job.chars
-        job.loop.call_soon_threadsafe(_settle, job.future, job.results if error is None else None, error)
+        job.loop.call_soon_threadsafe(settle, job.future, job.results if error is None else None, error)
 
     def _run(self) -> None:
         if self.nice:
@@ -285,12 +248,3 @@ def lower_thread_priority(nice: int) -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
     except (AttributeError, OSError):
         pass
-
-
-def _settle(future: asyncio.Future, result: Any, error: Any) -> None:
-    if future.done():  # the client went away and the request was cancelled
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(result)

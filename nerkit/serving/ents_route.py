@@ -17,7 +17,8 @@ from typing import Any, Awaitable, Callable, Dict, List, MutableMapping, Tuple
 
 import orjson
 
-from nerkit.serving.batcher import DeadlineExceeded, QueueFull, RequestBatcher, TextFailed
+from nerkit.serving.batcher import RequestBatcher
+from nerkit.serving.jobs import DeadlineExceeded, QueueFull, TextFailed
 from nerkit.serving.limits import InvalidRequest, LimitExceeded, RequestLimits, read_texts
 
 Message = MutableMapping[str, Any]

@@ -14,13 +14,11 @@ import pytest
 from spacy.language import Language
 
 from nerkit.serving.batcher import (
-    DeadlineExceeded,
     LaneSettings,
-    QueueFull,
     RequestBatcher,
-    TextFailed,
     lower_thread_priority,
 )
+from nerkit.serving.jobs import DeadlineExceeded, QueueFull, TextFailed
 
 GATES = {}  # text -> (reached, open): the pipeline waits at a text's gate until the test opens it
 SEEN = []  # every text the pipeline was given, in order

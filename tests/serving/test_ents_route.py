@@ -9,8 +9,9 @@ import orjson
 import pytest
 import spacy
 
-from nerkit.serving.batcher import DeadlineExceeded, LaneSettings, QueueFull, RequestBatcher, TextFailed
+from nerkit.serving.batcher import LaneSettings, RequestBatcher
 from nerkit.serving.ents_route import EntsRoute, error_answer
+from nerkit.serving.jobs import DeadlineExceeded, QueueFull, TextFailed
 from nerkit.serving.limits import RequestLimits
 
 MODEL = {"name": "en_pipeline", "version": "0.0.0"}
