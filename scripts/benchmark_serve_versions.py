@@ -32,7 +32,7 @@ def main(
     work_dir: Path = typer.Option(Path("training/serve_versions"), "--work-dir", help="Trees of the revisions"),
     clients: int = typer.Option(16, "--clients", help="Concurrent clients sending one-sentence requests"),
     seconds: float = typer.Option(15.0, "--seconds", help="Length of each speed scenario"),
-    rounds: int = typer.Option(2, "--rounds", help="Turns of each version"),
+    rounds: int = typer.Option(3, "--rounds", help="Turns of each version"),
     big_texts: int = typer.Option(95, "--big-texts", help="Texts of a big request"),
     slow_clients: bool = typer.Option(True, "--slow-clients/--no-slow-clients", help="Slowloris, stalled bodies"),
     trickling: int = typer.Option(300, "--trickling", help="Connections trickling their headers"),

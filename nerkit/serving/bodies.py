@@ -10,7 +10,9 @@ reset connection.
 Bodies held across all requests at once (from the first byte read to the
 answer) are bounded by `max_buffered_bytes`: a request whose declared length
 or bytes so far would pass it is answered 503 with Retry-After before more
-of it is read, and closed. Once a burst of bodies is freed, the allocator is
+of it is read, and closed; where uvicorn runs the app with its lifespan,
+the HTTP protocol refuses a declared length that does not fit already,
+before any app is called (connections.py). Once a burst of bodies is freed, the allocator is
 asked to give the freed pages back to the system (allocator.py), so that
 memory returns after the burst."""
 
@@ -32,6 +34,10 @@ Send = Callable[[Message], Awaitable[None]]
 TRIM_STEP_BYTES = 16_000_000
 # the Retry-After of a request refused while bodies fill the buffer
 BUFFER_RETRY_AFTER_SECONDS = 1
+# where the middleware leaves itself in the lifespan state, which uvicorn
+# hands to its HTTP protocol (connections.py refuses a body that does not
+# fit before any app is called)
+BODY_BUFFER_STATE = "nerkit.body_buffer"
 
 
 class BodySizeLimit:
@@ -50,6 +56,8 @@ class BodySizeLimit:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            if scope["type"] == "lifespan" and "state" in scope:
+                scope["state"][BODY_BUFFER_STATE] = self
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
@@ -100,9 +108,13 @@ class BodySizeLimit:
         chunks.clear()  # the body once in memory, not twice
         return body
 
+    def fits(self, size: int) -> bool:
+        """Whether `size` more bytes would stay within the bound."""
+        return self.held + size <= self.limits.max_buffered_bytes
+
     def reserve(self, size: int) -> bool:
         """Counts `size` more bytes held, unless that passes the bound."""
-        if size and self.held + size > self.limits.max_buffered_bytes:
+        if size and not self.fits(size):
             return False
         self.held += size
         self.held_at_trim = max(self.held_at_trim, self.held)

@@ -9,7 +9,10 @@ where a slow or greedy client is seen before any ASGI app is called:
 - a body's first byte within `body_first_byte_seconds` of the headers, then
   at least `body_min_bytes_per_second` on average from that byte (and at
   least a second);
-- the whole request within `request_seconds` of its first byte.
+- the whole request within `request_seconds` of its first byte;
+- a declared body that does not fit the bytes of bodies the server may hold
+  (bodies.py, found in the lifespan state) answered 503 with Retry-After at
+  once, before a task or any app is made for it.
 
 Past a deadline the answer is 408 and the connection is closed; the app,
 if it was waiting for the body, sees the client gone. Idle kept-alive
@@ -23,6 +26,7 @@ from typing import Any, Optional
 import orjson
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
+from nerkit.serving.bodies import BODY_BUFFER_STATE
 from nerkit.serving.headers import HEADERS
 
 
@@ -54,8 +58,8 @@ def raw_answer(status: int, error: str, retry_after: Optional[int] = None) -> by
     return STATUS_LINE[status] + lines + b"\r\n" + content
 
 
-class HeadersTooLarge(Exception):
-    """Raised in the parser's callback to stop it after a 431."""
+class RequestRefused(Exception):
+    """Raised in the parser's callback to stop it after a refusal."""
 
 
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
@@ -109,19 +113,27 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
         if size > self.limits.max_header_bytes:
             self.refuse(431, f"request line and headers over {self.limits.max_header_bytes:,} bytes")
-            raise HeadersTooLarge()  # stops the parser: no app sees the request
+            raise RequestRefused()  # stops the parser: no app sees the request
+        buffer = self.app_state.get(BODY_BUFFER_STATE)
+        declared = self.declared_length()
+        if buffer is not None and declared and not buffer.fits(declared):
+            maximum = buffer.limits.max_buffered_bytes
+            self.refuse(503, f"request bodies held by the server would pass {maximum:,} bytes; retry later", 1)
+            raise RequestRefused()
         super().on_headers_complete()
         if self.body_follows():
             self.body_expected_by = self.loop.time() + self.limits.body_first_byte_seconds
             self.arm(self.limits.body_first_byte_seconds, self.check_body)
 
     def body_follows(self) -> bool:
+        return bool(self.declared_length()) or any(name == b"transfer-encoding" for name, _ in self.headers)
+
+    def declared_length(self) -> int:
+        """The request's Content-Length (0 where there is none)."""
         for name, value in self.headers:
-            if name == b"content-length":
-                return value.strip() not in (b"0", b"")
-            if name == b"transfer-encoding":
-                return True
-        return False
+            if name == b"content-length" and value.strip().isdigit():
+                return int(value)
+        return 0
 
     def send_400_response(self, msg: str) -> None:
         if not self.refused:  # the parser's error after a refusal is that refusal

@@ -9,7 +9,7 @@ import asyncio
 import orjson
 
 import nerkit.serving.bodies as bodies_module
-from nerkit.serving.bodies import TRIM_STEP_BYTES, BodySizeLimit
+from nerkit.serving.bodies import BODY_BUFFER_STATE, TRIM_STEP_BYTES, BodySizeLimit
 from nerkit.serving.limits import RequestLimits
 
 
@@ -127,3 +127,16 @@ def test_the_heap_is_trimmed_once_enough_bytes_of_bodies_were_freed(monkeypatch)
     middleware.reserve(TRIM_STEP_BYTES)
     middleware.release(TRIM_STEP_BYTES)
     assert trims == [1] and middleware.held == 0
+
+
+def test_the_middleware_leaves_itself_in_the_lifespan_state_for_the_http_protocol():
+    reached = []
+
+    async def app(scope, receive, send):
+        reached.append(scope["type"])
+
+    middleware = BodySizeLimit(app, RequestLimits(max_buffered_bytes=30))
+    state = {}
+    asyncio.run(middleware({"type": "lifespan", "state": state}, None, None))
+    assert state[BODY_BUFFER_STATE] is middleware and reached == ["lifespan"]
+    assert middleware.fits(30) and not middleware.fits(31)

@@ -116,3 +116,14 @@ def test_one_connection_past_the_bound_is_503_before_anything_is_read(ruler_mode
             sock.close()
         time.sleep(0.5)  # the server sees them closed
         assert ents(port, "a model")["results"][0]["ents"][0]["label"] == "TERM"
+
+
+def test_a_declared_body_that_does_not_fit_the_buffer_is_503_before_any_app_is_called(ruler_model, script):
+    with running_server([sys.executable, script("serve"), ruler_model, "--max-buffered-bytes", "1000"]) as (url, _):
+        port = int(url.rsplit(":", 1)[1])
+        sock = connect(port)
+        sock.sendall(REQUEST_HEAD + b"Content-Length: 5000\r\n\r\n" + b"x" * 100)
+        answer = answer_of(sock)
+        assert status_of(answer) == 503 and b"retry-after: 1" in answer and b"would pass 1,000 bytes" in answer
+        assert b"server: uvicorn" not in answer  # written by the protocol, not by the app through uvicorn
+        assert ents(port, "a model")["results"][0]["ents"][0]["text"] == "model"  # 7-byte texts fit
