@@ -11,7 +11,7 @@ from wasabi import msg
 from nerkit.benchmarks.serve import sentences_of
 from nerkit.benchmarks.serve_profile import profile_server
 from nerkit.benchmarks.serve_settings import LoadSettings
-from nerkit.benchmarks.serve_versions import model_for, serve_command, version_tree
+from nerkit.benchmarks.serve_versions import version_servers
 from nerkit.common.atomic_files import write_json
 from nerkit.common.loading import load_pipeline
 from nerkit.common.machine import with_run_record
@@ -36,11 +36,8 @@ def main(
     with exit_on_error():
         revisions = parse_assignments(versions, "NAME=REVISION")
         sentences = sentences_of(load_pipeline(str(model)), test_path)
-        work_dir.mkdir(parents=True, exist_ok=True)
         profiles = {}
-        for name, revision in revisions.items():
-            tree = version_tree(ROOT, revision, work_dir)
-            server_run = serve_command(tree, SERVE, model_for(model.resolve(), tree, work_dir))
+        for name, server_run in version_servers(ROOT, SERVE, revisions, model, work_dir).items():
             profiles[name] = profile_server(server_run, sentences, LoadSettings(clients=clients, seconds=seconds))
             for thread, figures in profiles[name].items():
                 top = sorted(figures["shares"].items(), key=lambda item: -item[1])[:3]

@@ -11,7 +11,7 @@ from wasabi import msg
 from nerkit.benchmarks.serve import sentences_of
 from nerkit.benchmarks.serve_settings import HostileSettings, LoadSettings
 from nerkit.benchmarks.serve_slow_clients import SlowClientSettings
-from nerkit.benchmarks.serve_versions import compare_versions, model_for, serve_command, version_tree
+from nerkit.benchmarks.serve_versions import compare_versions, version_servers
 from nerkit.common.atomic_files import write_json
 from nerkit.common.loading import load_pipeline
 from nerkit.common.machine import with_run_record
@@ -43,11 +43,7 @@ def main(
         revisions = parse_assignments(versions, "NAME=REVISION")
     sentences = sentences_of(load_pipeline(str(model)), test_path)
     words = [len(sentence.split()) for sentence in sentences]
-    work_dir.mkdir(parents=True, exist_ok=True)
-    servers = {}
-    for name, revision in revisions.items():
-        tree = version_tree(ROOT, revision, work_dir)
-        servers[name] = serve_command(tree, SERVE, model_for(model.resolve(), tree, work_dir))
+    servers = version_servers(ROOT, SERVE, revisions, model, work_dir)
     load = LoadSettings(clients=clients, seconds=seconds)
     hostile = HostileSettings.sized_by(RequestLimits(), big_texts=big_texts)
     slow = SlowClientSettings(trickling=trickling, stalled=stalled) if slow_clients else None

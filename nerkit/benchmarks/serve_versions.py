@@ -72,6 +72,17 @@ def serve_command(tree: Path, script: Path, model: Path) -> Dict:
     }
 
 
+def version_servers(repo: Path, script: Path, revisions: Dict[str, str], model: Path, work_dir: Path) -> Dict:
+    """name -> serve_command() of each version of `repo` (NAME -> REVISION):
+    its tree and the pipeline as its code reads it, under `work_dir`."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    servers = {}
+    for name, revision in revisions.items():
+        tree = version_tree(repo, revision, work_dir)
+        servers[name] = serve_command(tree, script, model_for(model.resolve(), tree, work_dir))
+    return servers
+
+
 def speed_turn(server_run: Dict, sentences: List[str], words: List[int], load: LoadSettings, hostile) -> Dict:
     """One turn of a version: one-sentence requests, then the same beside big ones."""
     bodies = [orjson.dumps({"texts": [sentence]}) for sentence in sentences]

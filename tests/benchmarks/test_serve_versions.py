@@ -12,6 +12,7 @@ from nerkit.benchmarks.serve_versions import (
     package_of,
     serve_command,
     speed_summary,
+    version_servers,
     version_tree,
 )
 
@@ -44,6 +45,15 @@ def test_each_version_runs_its_own_serve_with_its_own_code(tmp_path):
     run = serve_command(tmp_path, Path("scripts/serve.py"), Path("/m"))
     assert run["command"][1:] == [tmp_path / "scripts/serve.py", Path("/m")]
     assert run["env"]["PYTHONPATH"] == str(tmp_path)
+
+
+def test_the_servers_of_the_versions_each_run_from_their_tree(tmp_path):
+    model = tmp_path / "model"
+    model.mkdir()
+    servers = version_servers(ROOT, Path("scripts/serve.py"), {"here": ".", "head": "HEAD"}, model, tmp_path / "w")
+    assert servers["here"]["command"][1] == ROOT / "scripts/serve.py"
+    assert servers["head"]["command"][1] == tmp_path / "w" / "HEAD" / "scripts/serve.py"
+    assert servers["head"]["command"][2] == model.resolve()
 
 
 def turn(rate, p99=10.0):
