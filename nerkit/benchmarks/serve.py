@@ -15,7 +15,7 @@ import time
 import urllib.request
 from dataclasses import asdict
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import aiohttp
 import orjson
@@ -98,11 +98,11 @@ async def load_test(
 
 
 def load_scenarios(
-    url: str, server, sentences: List[str], words: List[int], load: LoadSettings, memory: Dict[str, float]
-) -> Dict[str, Dict]:
+    url: str, server, sentences: List[str], words: List[int], load: LoadSettings
+) -> Tuple[Dict[str, Dict], Dict[str, float]]:
     """One-sentence requests from the load's clients, then requests of
-    `texts_per_request` sentences from its batch clients; the server's memory
-    after each goes into `memory`."""
+    `texts_per_request` sentences from its batch clients: each scenario's
+    figures, and the server's memory after each (`after_NAME`)."""
     size = load.texts_per_request
     groups = range(0, len(sentences) - size + 1, size)
     setups = {
@@ -113,11 +113,11 @@ def load_scenarios(
             load.batch_clients,
         ),
     }
-    results = {}
+    results, memory = {}, {}
     for name, (bodies, body_words, clients) in setups.items():
         results[name] = asyncio.run(load_test(f"{url}/ents", bodies, body_words, clients, load, server))
         memory[f"after_{name}"] = server_memory_mb(server)
-    return results
+    return results, memory
 
 
 def benchmark_serve(
@@ -141,15 +141,14 @@ def benchmark_serve(
     reference = time_in_turns({"in_process": pipe_words(nlp, sentences, 128)}, rounds=3)["in_process"]
     msg.info(f"{len(sentences):,} test sentences; in-process nlp.pipe {reference['words_per_second']:,.0f} words/s")
     with running_server([*serve_command, "--workers", load.workers]) as (base_url, server):
-        memory = {"start": server_memory_mb(server)}
-        scenarios = load_scenarios(base_url, server, sentences, words, load, memory)
+        start = server_memory_mb(server)
+        scenarios, memory = load_scenarios(base_url, server, sentences, words, load)
+        memory = {"start": start, **memory}
         for name, result in scenarios.items():
             result["of_in_process_words_per_second"] = result["words_per_second"] / reference["words_per_second"]
-            msg.good(
-                f"{name}: {result['requests_per_second']:,.0f} requests/s, {result['words_per_second']:,.0f} words/s "
-                f"({result['of_in_process_words_per_second']:.0%} of in-process), p99 "
-                f"{result['latency_ms'].get('p99', 0):.1f} ms, errors {result['errors'] or 0}"
-            )
+            rates = f"{result['requests_per_second']:,.0f} requests/s, {result['words_per_second']:,.0f} words/s"
+            share, p99 = result["of_in_process_words_per_second"], result["latency_ms"].get("p99", 0)
+            msg.good(f"{name}: {rates} ({share:.0%} of in-process), p99 {p99:.1f} ms, errors {result['errors'] or 0}")
         if hostile:
             scenarios["hostile"] = run_hostile(base_url, server, sentences, hostile, load, slow)
             memory["after_hostile"] = server_memory_mb(server)
