@@ -11,7 +11,7 @@ import asyncio
 import http.client
 import multiprocessing
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Dict, List, Optional
 
 from nerkit.benchmarks.server_stats import MemoryWatch, server_memory_mb
@@ -179,7 +179,7 @@ def run_slow_clients(url: str, server, settings: SlowClientSettings) -> Dict:
     big_header = REQUEST_HEAD + b"X-Big: " + b"a" * settings.big_header_bytes + b"\r\n"
     big_header += b"Content-Length: %d\r\n\r\n" % len(body) + body
     return {
-        "settings": settings.__dict__,
+        "settings": asdict(settings),
         "slowloris": slow_scenario(
             port, server, [REQUEST_HEAD] * settings.trickling, settings.trickle_seconds, settings
         ),

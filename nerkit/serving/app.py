@@ -124,6 +124,11 @@ def json_response(content: Any, status_code: int = 200, headers: Optional[Dict[s
     return Response(orjson.dumps(content), status_code=status_code, media_type="application/json", headers=headers)
 
 
+def json_answer(status: int, content: bytes, headers: List[Tuple[bytes, bytes]]) -> Response:
+    """An answer of ents_route (status, serialised JSON, ASGI headers) as a FastAPI response."""
+    return Response(content, status, {name.decode(): value.decode() for name, value in headers}, "application/json")
+
+
 def default_hosts(host: str) -> Tuple[str, ...]:
     """The Host headers a server bound to `host` accepts by default: that
     address and localhost; any, where it is bound to every interface."""
@@ -176,8 +181,7 @@ def add_api_routes(app: FastAPI, batcher: RequestBatcher, served: Dict[str, Any]
     )
     async def ents(request: Request) -> Response:
         """The entities of each text, by character offsets."""
-        status, content, headers = await ents_answer(batcher, name, limits, await request.body(), request.receive)
-        return Response(content, status, {k.decode(): v.decode() for k, v in headers}, "application/json")
+        return json_answer(*await ents_answer(batcher, name, limits, await request.body(), request.receive))
 
     @app.get("/health")
     async def health() -> Response:
@@ -229,8 +233,7 @@ def add_error_handlers(app: FastAPI) -> None:
     """Every error as JSON that says what is wrong; never a traceback."""
 
     async def answered(request: Request, error: Exception) -> Response:
-        status, content, headers = error_answer(error)
-        return Response(content, status, {k.decode(): v.decode() for k, v in headers}, "application/json")
+        return json_answer(*error_answer(error))
 
     for error_type in ANSWERED_ERRORS:
         app.add_exception_handler(error_type, answered)

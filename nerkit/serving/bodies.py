@@ -3,22 +3,21 @@ within the body limit of RequestLimits (limits.py), as its Content-Length
 or its bytes so far say, and within the bytes of bodies the server holds
 for all requests at once. A body refused for its size is drained (read
 and dropped, within a bound of bytes and seconds) before the answer goes
-out, so that a client that sends its whole body
-before reading (Python's urllib, requests, httpx) reads the 413 instead of a
-reset connection.
+out, so that a client that sends its whole body before reading (Python's
+urllib, requests, httpx) reads the 413 instead of a reset connection.
 
 Bodies held across all requests at once (from the first byte read to the
 answer) are bounded by `max_buffered_bytes`: a request whose declared length
 or bytes so far would pass it is answered 503 with Retry-After before more
 of it is read, and closed; where uvicorn runs the app with its lifespan,
 the HTTP protocol refuses a declared length that does not fit already,
-before any app is called (connections.py). Once a burst of bodies is freed, the allocator is
-asked to give the freed pages back to the system (allocator.py), so that
-memory returns after the burst."""
+before any app is called (connections.py). Once a burst of bodies is
+freed, the allocator is asked to give the freed pages back to the system
+(allocator.py), so that memory returns after the burst."""
 
 import asyncio
 import time
-from typing import Any, Awaitable, Callable, List, MutableMapping, Optional
+from typing import Any, Awaitable, Callable, Dict, List, MutableMapping, Optional, Sequence, Tuple
 
 import orjson
 
@@ -29,6 +28,7 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+Headers = Sequence[Tuple[bytes, bytes]]
 
 # the heap is trimmed each time this many bytes of bodies were freed
 TRIM_STEP_BYTES = 16_000_000
@@ -149,12 +149,8 @@ class BodySizeLimit:
 
     async def refuse(self, send: Send, found: int) -> None:
         error = LimitExceeded("max_body_bytes", self.limits.max_body_bytes, found, "bytes in the request body")
-        content = orjson.dumps(error.to_dict())
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode())]
         # whatever of the body was not drained makes the connection unusable
-        headers.append((b"connection", b"close"))
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": content})
+        await send_closing_answer(send, 413, error.to_dict())
 
 
 def replay(body: bytes, receive: Receive) -> Receive:
@@ -172,18 +168,28 @@ def replay(body: bytes, receive: Receive) -> Receive:
     return receive_body
 
 
+def buffer_full(maximum: int) -> str:
+    """The error of a request refused because the bodies held for the
+    requests in progress would pass `maximum` bytes (here and in the HTTP
+    protocol, connections.py)."""
+    return f"request bodies held by the server would pass {maximum:,} bytes; retry later"
+
+
 async def refuse_for_buffer(send: Send, maximum: int) -> None:
     """503 with Retry-After and the connection closed: the bodies held for
     the requests in progress would pass `maximum` bytes."""
-    content = orjson.dumps(
-        {"error": f"request bodies held by the server would pass {maximum:,} bytes; retry later",
-         "limit": "max_buffered_bytes", "maximum": maximum}
-    )  # fmt: skip
-    headers = [
+    content = {"error": buffer_full(maximum), "limit": "max_buffered_bytes", "maximum": maximum}
+    await send_closing_answer(send, 503, content, [(b"retry-after", str(BUFFER_RETRY_AFTER_SECONDS).encode())])
+
+
+async def send_closing_answer(send: Send, status: int, content: Dict[str, Any], headers: Headers = ()) -> None:
+    """A JSON answer that closes the connection, with `headers` besides."""
+    body = orjson.dumps(content)
+    start = [
         (b"content-type", b"application/json"),
-        (b"content-length", str(len(content)).encode()),
-        (b"retry-after", str(BUFFER_RETRY_AFTER_SECONDS).encode()),
+        (b"content-length", str(len(body)).encode()),
+        *headers,
         (b"connection", b"close"),
     ]
-    await send({"type": "http.response.start", "status": 503, "headers": headers})
-    await send({"type": "http.response.body", "body": content})
+    await send({"type": "http.response.start", "status": status, "headers": start})
+    await send({"type": "http.response.body", "body": body})

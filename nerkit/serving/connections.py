@@ -26,7 +26,7 @@ from typing import Any, Optional
 import orjson
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
-from nerkit.serving.bodies import BODY_BUFFER_STATE
+from nerkit.serving.bodies import BODY_BUFFER_STATE, BUFFER_RETRY_AFTER_SECONDS, buffer_full
 from nerkit.serving.headers import HEADERS
 
 
@@ -117,16 +117,12 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         buffer = self.app_state.get(BODY_BUFFER_STATE)
         declared = self.declared_length()
         if buffer is not None and declared and not buffer.fits(declared):
-            maximum = buffer.limits.max_buffered_bytes
-            self.refuse(503, f"request bodies held by the server would pass {maximum:,} bytes; retry later", 1)
+            self.refuse(503, buffer_full(buffer.limits.max_buffered_bytes), BUFFER_RETRY_AFTER_SECONDS)
             raise RequestRefused()
         super().on_headers_complete()
-        if self.body_follows():
+        if declared or any(name == b"transfer-encoding" for name, _ in self.headers):  # a body follows
             self.body_expected_by = self.loop.time() + self.limits.body_first_byte_seconds
             self.arm(self.limits.body_first_byte_seconds, self.check_body)
-
-    def body_follows(self) -> bool:
-        return bool(self.declared_length()) or any(name == b"transfer-encoding" for name, _ in self.headers)
 
     def declared_length(self) -> int:
         """The request's Content-Length (0 where there is none)."""
